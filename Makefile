@@ -1,0 +1,86 @@
+# ddbd -- an offline DynamoDB emulator. Plain GNU make; see README.md.
+#
+#   make            build build/ddbd and build/libddbcore.a
+#   make run        install missing Debian packages (as root), build, run ddbd on 127.0.0.1:8000
+#   make test       install what the tests need, build, run every test
+#   make asan       the same suite against an ASan+UBSan build (build/asan)
+#   make clean      remove build/
+
+BUILD    ?= build
+PKGS     := libmicrohttpd jansson sqlite3 libcrypto
+# Debian packages behind PKGS, plus the tool chain.
+DEB_BUILD_PKGS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
+
+CC       ?= cc
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter
+OPT      ?= -O2 -g
+SANITIZE ?=
+CFLAGS_ALL = $(WARN) $(OPT) $(SANITIZE) $(CFLAGS)
+CPPFLAGS_ALL = -D_GNU_SOURCE -Iinclude -Iemulator -MMD -MP $(PKG_CFLAGS) $(CPPFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION  := $(shell cat emulator/VERSION 2>/dev/null || echo 0.0.0)
+
+CORE_SRC := $(wildcard emulator/core/*.c)
+EMU_SRC  := $(wildcard emulator/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test asan clean deps check-deps help
+all: $(BUILD)/ddbd $(BUILD)/libddbcore.a $(UNIT_BIN)
+
+$(BUILD)/obj/%.o: %.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -DDDB_VERSION='"$(VERSION)"' $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/libddbcore.a: $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/ddbd: $(EMU_OBJ) $(BUILD)/libddbcore.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(EMU_OBJ) $(BUILD)/libddbcore.a $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libddbcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libddbcore.a $(LDLIBS_ALL)
+
+# Fails with the exact apt-get line when a build dependency is missing, or
+# installs it when running as root (DDB_NO_INSTALL=1 turns installing off).
+check-deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null || $(MAKE) -s deps
+
+deps:
+	@missing=""; for p in $(DEB_BUILD_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && [ -z "$$DDB_NO_INSTALL" ]; then \
+	    echo "ddbd: installing$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	    echo "ddbd: missing Debian packages. Run:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; fi
+
+run: all
+	./$(BUILD)/ddbd $(ARGS)
+
+test:
+	tests/run.sh
+
+asan:
+	tests/run.sh --asan
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '1,8p' Makefile
+
+-include $(CORE_OBJ:.o=.d) $(EMU_OBJ:.o=.d)

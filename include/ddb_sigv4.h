@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT
+**
+** ddb_sigv4.h -- AWS Signature Version 4: parse the auth material of a request
+** (Authorization header or presigned query), run DynamoDB's structural checks
+** in DynamoDB's order with its exact texts, rebuild the canonical request from
+** the client's own SignedHeaders, verify a signature (emulator) and sign a
+** request (client). Only sigv4.c includes OpenSSL.
+*/
+#ifndef DDB_SIGV4_H
+#define DDB_SIGV4_H
+
+#include "ddb_error.h"
+#include <stddef.h>
+
+/* One received header, raw, in arrival order (repeated headers appear
+** several times). Pointers are borrowed. */
+typedef struct ddb_sigv4_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} ddb_sigv4_header;
+
+/* A received (or to-be-sent) HTTP request. All pointers borrowed. */
+typedef struct ddb_sigv4_request {
+    const char *method;           /* "POST" */
+    const char *path;             /* raw path as sent, e.g. "/" (no query) */
+    const char *query;            /* raw query string without '?', or NULL */
+    const ddb_sigv4_header *headers;
+    size_t n_headers;
+    const unsigned char *body;
+    size_t body_len;
+} ddb_sigv4_request;
+
+#define DDB_SIGV4_MAX_FIELD 256
+
+/* Auth material after the structural checks. */
+typedef struct ddb_sigv4_auth {
+    int presigned;                          /* 1: query-string form */
+    char access_key[DDB_SIGV4_MAX_FIELD];
+    char scope_date[16];                    /* YYYYMMDD from the credential */
+    char region[DDB_SIGV4_MAX_FIELD];
+    char service[DDB_SIGV4_MAX_FIELD];
+    char amz_date[32];                      /* YYYYMMDDTHHMMSSZ (X-Amz-Date or Date) */
+    char signed_headers[2048];              /* as sent: "content-type;host;..." */
+    char signature[DDB_SIGV4_MAX_FIELD];    /* lower-case hex as sent */
+    char *security_token;                   /* X-Amz-Security-Token or NULL; owned */
+} ddb_sigv4_auth;
+
+/* Release what 'a' owns. NULL-safe. */
+void ddb_sigv4_auth_free(ddb_sigv4_auth *a);
+
+/* Run the structural checks of DynamoDB in its order (iam-and-sigv4.md §4.3
+** #1-#9: both forms present, missing token, incomplete header or query,
+** malformed pairs, bad date, clock skew of 15 minutes against 'now' (seconds
+** since the epoch), 'host' not signed, algorithm, credential with 5 parts,
+** scope region/service/terminator/date) and fill 'out'. 'service' is the
+** service the scope must name ("dynamodb" or "sts"). Returns DDB_OK or
+** DDB_ERR with the exact DynamoDB error recorded in 'err'. */
+int ddb_sigv4_parse(const ddb_sigv4_request *req, double now, const char *service,
+                    ddb_sigv4_auth *out, ddb_error *err);
+
+/* Build the canonical request and string to sign for 'req' as the client
+** signed it ('auth' from ddb_sigv4_parse). New strings; caller frees.
+** Returns DDB_ERR (InvalidSignatureException) when a signed header is absent. */
+int ddb_sigv4_canonical(const ddb_sigv4_request *req, const ddb_sigv4_auth *auth,
+                        char **out_canonical, char **out_string_to_sign, ddb_error *err);
+
+/* Verify the signature of 'req' with 'secret'. Returns DDB_OK, or DDB_ERR with
+** InvalidSignatureException "The request signature we calculated does not
+** match..." recorded. Signing keys are cached per (secret, date, region, service). */
+int ddb_sigv4_verify(const ddb_sigv4_request *req, const ddb_sigv4_auth *auth,
+                     const char *secret, ddb_error *err);
+
+/* Client side: compute the Authorization header value for 'req', signing
+** every header in req->headers (names are lower-cased and sorted for the
+** canonical form; 'host' and 'x-amz-date' must be among them). 'amz_date' is
+** YYYYMMDDTHHMMSSZ. New string; caller frees. */
+char *ddb_sigv4_sign(const ddb_sigv4_request *req, const char *access_key, const char *secret,
+                     const char *region, const char *service, const char *amz_date);
+
+/* Lower-case hex SHA-256 of 'n' bytes into 'out' (65 bytes with NUL). */
+void ddb_sha256_hex(const void *p, size_t n, char out[65]);
+
+#endif
