@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT
+**
+** dispatch.c -- one DynamoDB JSON request, end to end: parse the body, find
+** the operation from X-Amz-Target, authenticate, type-check the request
+** against the API model, call the handler, and serialise its reply or its
+** ddb_error. The order of these steps is DynamoDB's (iam-and-sigv4.md §1),
+** because each step has its own error.
+*/
+#include "emulator.h"
+#include "shape.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const ddb_op op_table[] = {
+#define OP(name, fn, flags, action) {#name, fn, flags, action, -1},
+#include "ops.def"
+#undef OP
+};
+#define N_OPS (sizeof op_table / sizeof op_table[0])
+
+static int op_shape[N_OPS];
+static pthread_once_t shapes_once = PTHREAD_ONCE_INIT;
+
+static void resolve_shapes(void)
+{
+    for (size_t i = 0; i < N_OPS; i++)
+        op_shape[i] = ddb_shape_input(op_table[i].name);
+}
+
+const ddb_op *ddb_op_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_OPS; i++)
+        if (strlen(op_table[i].name) == len && memcmp(op_table[i].name, name, len) == 0)
+            return &op_table[i];
+    return NULL;
+}
+
+/* The operation named by X-Amz-Target ("DynamoDB_20120810.PutItem"), or NULL. */
+static const ddb_op *target_op(const char *target)
+{
+    if (target == NULL)
+        return NULL;
+    const char *dot = strchr(target, '.');
+    if (dot == NULL || strchr(dot + 1, '.') != NULL)
+        return NULL;
+    size_t plen = (size_t)(dot - target);
+    if (!(plen == 17 && memcmp(target, "DynamoDB_20120810", 17) == 0) &&
+        !(plen == 17 && memcmp(target, "DynamoDB_20111205", 17) == 0))
+        return NULL;
+    return ddb_op_find(dot + 1, strlen(dot + 1));
+}
+
+static int error_reply(ddb_req *req, ddb_error *err, char **out_body, size_t *out_len)
+{
+    *out_body = ddb_err_body(err, out_len);
+    int status = ddb_err_status(err->code == DDB_E_NONE ? DDB_E_INTERNAL : err->code);
+    if (err->code == DDB_E_INTERNAL || err->code == DDB_E_NONE)
+        ddb_log(DDB_LOG_ERROR, "%s %s: %s", req->request_id, req->op ? req->op->name : "-",
+                err->message ? err->message : "internal error");
+    else if (ddb_log_enabled(DDB_LOG_DEBUG))
+        ddb_log(DDB_LOG_DEBUG, "%s %s -> %s: %s", req->request_id,
+                req->op ? req->op->name : "-", ddb_err_name(err->code),
+                err->message ? err->message : "");
+    ddb_err_clear(err);
+    return status;
+}
+
+int ddb_dispatch(ddb_req *req, char **out_body, size_t *out_len, const char **out_type)
+{
+    ddb_error err = DDB_ERROR_INIT;
+    *out_type = req->json_content ? "application/json" : "application/x-amz-json-1.0";
+    pthread_once(&shapes_once, resolve_shapes);
+
+    /* 1. the body must be JSON (checked before the target) */
+    if (req->body.len > 0) {
+        json_error_t jerr;
+        req->in = json_loadb((const char *)req->body.data, req->body.len, JSON_ALLOW_NUL,
+                             &jerr);
+        if (req->in == NULL) {
+            ddb_err_bare(&err, DDB_E_SERIALIZATION);
+            return error_reply(req, &err, out_body, out_len);
+        }
+    }
+    /* 2. the operation */
+    req->op = target_op(ddb_req_header(req, "X-Amz-Target"));
+    if (req->op == NULL) {
+        ddb_err_bare(&err, DDB_E_UNKNOWN_OPERATION);
+        return error_reply(req, &err, out_body, out_len);
+    }
+    /* 3. authentication */
+    if (ddb_auth_check(req, "dynamodb", &err) != DDB_OK)
+        return error_reply(req, &err, out_body, out_len);
+    /* 4. an empty body, or JSON that is not an object, cannot be deserialized */
+    if (req->in == NULL || !json_is_object(req->in)) {
+        if (req->in != NULL && json_is_array(req->in))
+            ddb_err_set(&err, DDB_E_SERIALIZATION, "Unrecognized collection type class "
+                        "com.amazonaws.dynamodb.v20120810.%sInput", req->op->name);
+        else if (req->in != NULL)
+            ddb_err_set(&err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+        else
+            ddb_err_bare(&err, DDB_E_SERIALIZATION);
+        return error_reply(req, &err, out_body, out_len);
+    }
+    /* 5. types, as the deserializer sees them */
+    size_t opi = (size_t)(req->op - op_table);
+    if (ddb_shape_check(op_shape[opi], req->in, &err) != DDB_OK)
+        return error_reply(req, &err, out_body, out_len);
+    /* 6. the operation itself: validation, authorization, execution */
+    if (req->op->fn(req, &err) != DDB_OK || ddb_err_isset(&err))
+        return error_reply(req, &err, out_body, out_len);
+
+    if (req->out_raw.data != NULL) {
+        *out_body = ddb_buf_steal(&req->out_raw, out_len);
+    } else {
+        json_t *out = req->out ? req->out : json_object();
+        *out_body = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        if (out != req->out)
+            json_decref(out);
+        *out_len = strlen(*out_body);
+    }
+    return 200;
+}
