@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT
+**
+** batch.c -- BatchWriteItem: up to 25 put/delete requests over one or more
+** tables, validated as a whole (a bad request rejects the batch with nothing
+** written), then applied in one store transaction with every item's index
+** entries. UnprocessedItems is always present, as DynamoDB sends it.
+*/
+#include "itemio.h"
+#include "request.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DDB_MAX_BATCH_WRITE 25
+
+static const char *const return_capacity_all[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const return_metrics_all[] = {"SIZE", "NONE", NULL};
+
+/* One put or delete of the batch. */
+typedef struct write_op {
+    const char *table_name;
+    ddb_table *table;     /* owned reference */
+    json_t *item;         /* PutRequest.Item (borrowed), or NULL for a delete */
+    json_t *key;          /* DeleteRequest.Key (borrowed), or NULL for a put */
+    size_t size;
+    ddb_buf storage_key;
+} write_op;
+
+static void check_constraints(json_t *in, ddb_checks *c)
+{
+    ddb_chk_enum(c, json_object_get(in, "ReturnConsumedCapacity"), "returnConsumedCapacity",
+                 return_capacity_all, "[INDEXES, TOTAL, NONE]");
+    ddb_chk_enum(c, json_object_get(in, "ReturnItemCollectionMetrics"),
+                 "returnItemCollectionMetrics", return_metrics_all, "[SIZE, NONE]");
+    json_t *ri = json_object_get(in, "RequestItems");
+    ddb_chk_required(c, ri, "requestItems");
+    if (ri == NULL)
+        return;
+    char *rendered = NULL;
+    if (json_object_size(ri) < 1) {
+        ddb_chk_add(c, "{}", "requestItems", "Member must have length greater than or equal to 1");
+        return;
+    }
+    const char *name;
+    json_t *list;
+    int bad_key = 0, bad_value = 0;
+    json_object_foreach(ri, name, list) {
+        if (!ddb_name_chars_ok(name, strlen(name)) || strlen(name) < 3 || strlen(name) > 255)
+            bad_key = 1;
+        if (json_array_size(list) < 1 || json_array_size(list) > DDB_MAX_BATCH_WRITE)
+            bad_value = 1;
+    }
+    if (bad_key || bad_value)
+        rendered = ddb_chk_render(ri, NULL);
+    if (bad_key)
+        ddb_chk_add(c, rendered, "requestItems",
+                    "Map keys must satisfy constraint: [Member must have length less than or "
+                    "equal to 255, Member must have length greater than or equal to 3, Member "
+                    "must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]");
+    if (bad_value)
+        ddb_chk_add(c, rendered, "requestItems",
+                    "Map value must satisfy constraint: [Member must have length less than or "
+                    "equal to 25, Member must have length greater than or equal to 1]");
+    free(rendered);
+    json_object_foreach(ri, name, list) {
+        size_t i;
+        json_t *wr;
+        json_array_foreach(list, i, wr) {
+            json_t *del = json_object_get(wr, "DeleteRequest");
+            json_t *put = json_object_get(wr, "PutRequest");
+            if (del != NULL && json_object_get(del, "Key") == NULL) {
+                char *p = ddb_xasprintf("requestItems.%s.member.%zu.member.deleteRequest.key", name,
+                                        i + 1);
+                ddb_chk_add(c, NULL, p, "Member must not be null");
+                free(p);
+            }
+            if (put != NULL && json_object_get(put, "Item") == NULL) {
+                char *p = ddb_xasprintf("requestItems.%s.member.%zu.member.putRequest.item", name,
+                                        i + 1);
+                ddb_chk_add(c, NULL, p, "Member must not be null");
+                free(p);
+            }
+        }
+    }
+}
+
+/* Checks of the requests that need no table: AttributeValues and item sizes. */
+static int check_requests(json_t *ri, size_t *out_total, ddb_error *err)
+{
+    const char *name;
+    json_t *list;
+    size_t total = 0;
+    json_object_foreach(ri, name, list) {
+        size_t i;
+        json_t *wr;
+        json_array_foreach(list, i, wr) {
+            json_t *put = json_object_get(wr, "PutRequest");
+            json_t *del = json_object_get(wr, "DeleteRequest");
+            if (put == NULL && del == NULL)
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "Supplied AttributeValue has more than one datatypes set, must "
+                                   "contain exactly one of the supported datatypes");
+            if (put != NULL) {
+                json_t *item = json_object_get(put, "Item");
+                if (ddb_attrs_check(item, err) != DDB_OK)
+                    return DDB_ERR;
+                if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
+                    return ddb_err_set(err, DDB_E_VALIDATION,
+                                       "Item size has exceeded the maximum allowed size");
+            } else if (ddb_attrs_check(json_object_get(del, "Key"), err) != DDB_OK) {
+                return DDB_ERR;
+            }
+            total++;
+        }
+    }
+    if (total > DDB_MAX_BATCH_WRITE)
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "Too many items requested for the BatchWriteItem call");
+    *out_total = total;
+    return DDB_OK;
+}
+
+static void free_ops(write_op *ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ddb_table_unref(ops[i].table);
+        ddb_buf_free(&ops[i].storage_key);
+    }
+    free(ops);
+}
+
+/* The put item's key attributes as the key check sees them. */
+static int check_put_key(const ddb_table *t, const json_t *item, ddb_error *err)
+{
+    json_t *key = json_object();
+    json_t *h = json_object_get(item, t->hash.name);
+    if (h)
+        json_object_set(key, t->hash.name, h);
+    if (t->range.name) {
+        json_t *r = json_object_get(item, t->range.name);
+        if (r)
+            json_object_set(key, t->range.name, r);
+    }
+    int rc = ddb_check_key(t, key, err);
+    json_decref(key);
+    if (rc == DDB_OK)
+        rc = ddb_check_item_keys(t, item, err); /* index key types */
+    return rc;
+}
+
+int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
+{
+    json_t *in = req->in;
+    ddb_checks c = DDB_CHECKS_INIT;
+    check_constraints(in, &c);
+    if (ddb_chk_finish(&c, err) != DDB_OK)
+        return DDB_ERR;
+    json_t *ri = json_object_get(in, "RequestItems");
+    size_t total = 0;
+    if (check_requests(ri, &total, err) != DDB_OK)
+        return DDB_ERR;
+
+    write_op *ops = ddb_xcalloc(total ? total : 1, sizeof *ops);
+    size_t n = 0;
+    int rc = DDB_ERR;
+    const char *name;
+    json_t *list;
+    /* every table must exist before any key is looked at */
+    json_object_foreach(ri, name, list) {
+        ddb_table *t = ddb_catalog_get(req->srv->catalog, req->region, name);
+        if (t == NULL || ddb_table_status_at(t, ddb_now()) == DDB_TS_CREATING ||
+            ddb_table_status_at(t, ddb_now()) == DDB_TS_DELETING) {
+            ddb_table_unref(t);
+            ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+            goto out;
+        }
+        size_t i;
+        json_t *wr;
+        json_array_foreach(list, i, wr) {
+            write_op *op = &ops[n++];
+            ddb_table_ref(t);
+            op->table = t;
+            op->table_name = name;
+            json_t *put = json_object_get(wr, "PutRequest");
+            if (put != NULL) {
+                op->item = json_object_get(put, "Item");
+                op->size = ddb_item_size(op->item);
+            } else {
+                op->key = json_object_get(json_object_get(wr, "DeleteRequest"), "Key");
+            }
+        }
+        ddb_table_unref(t);
+    }
+    for (size_t i = 0; i < n; i++) {
+        write_op *op = &ops[i];
+        if (op->item ? check_put_key(op->table, op->item, err) != DDB_OK
+                     : ddb_check_key(op->table, op->key, err) != DDB_OK)
+            goto out;
+        if (ddb_key_item(op->table, op->item ? op->item : op->key, &op->storage_key, err) != DDB_OK)
+            goto out;
+        for (size_t j = 0; j < i; j++) {
+            if (ops[j].table->id == op->table->id &&
+                ops[j].storage_key.len == op->storage_key.len &&
+                memcmp(ops[j].storage_key.data, op->storage_key.data, op->storage_key.len) == 0) {
+                ddb_err_set(err, DDB_E_VALIDATION, "Provided list of item keys contains duplicates");
+                goto out;
+            }
+        }
+    }
+
+    ddb_conn *conn = ddb_store_conn(req->srv->store, err);
+    if (conn == NULL || ddb_store_write_begin(conn, err) != DDB_OK)
+        goto out;
+    rc = DDB_OK;
+    for (size_t i = 0; i < n && rc == DDB_OK; i++) {
+        write_op *op = &ops[i];
+        /* the table's current definition: an index may have been added meanwhile */
+        ddb_table *cur = ddb_catalog_get(req->srv->catalog, req->region, op->table_name);
+        if (cur == NULL || cur->id != op->table->id) {
+            rc = ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+        } else {
+            if (cur != op->table && op->item != NULL)
+                rc = ddb_check_item_keys(cur, op->item, err);
+            if (rc == DDB_OK)
+                rc = ddb_item_write(conn, cur, &op->storage_key, op->item, op->size, NULL, err);
+        }
+        ddb_table_unref(cur);
+    }
+    if (ddb_store_write_end(conn, rc == DDB_OK, err) != DDB_OK)
+        rc = DDB_ERR;
+    if (rc == DDB_OK)
+        ddb_buf_puts(&req->out_raw, "{\"UnprocessedItems\":{}}");
+out:
+    free_ops(ops, n);
+    return rc;
+}
