@@ -20,6 +20,7 @@ typedef struct ddb_config {
     const char *db_path;      /* SQLite file or ":memory:" */
     const char *account_id;   /* 12 digits, default 123456789012 */
     const char *port_file;    /* write the bound port here once listening, or NULL */
+    const char *principals_path; /* --principals FILE, or NULL for open mode */
     int threads;              /* HTTP worker threads (each has its own SQLite connection) */
     int create_table_ms;      /* how long CREATING lasts */
     int delete_table_ms;      /* how long DELETING lasts */
@@ -31,12 +32,15 @@ typedef struct ddb_config {
 
 typedef struct ddb_store ddb_store;
 typedef struct ddb_catalog ddb_catalog;
+struct ddb_principals;
+struct ddb_principal;
 
 /*---- the server ----*/
 typedef struct ddb_server {
     ddb_config cfg;
     ddb_store *store;
     ddb_catalog *catalog;
+    struct ddb_principals *principals; /* NULL: open mode */
     struct MHD_Daemon *daemon;
     int bound_port;
     double started;           /* wall clock at start-up */
@@ -60,6 +64,7 @@ typedef struct ddb_req {
     char account[16];         /* the caller's account */
     char caller_arn[256];     /* the caller's ARN */
     char caller_userid[128];  /* the caller's unique id (aws:userid) */
+    const struct ddb_principal *principal; /* the signing principal, NULL in open mode */
 
     /* the reply: a handler sets 'out' (dumped compactly) or fills 'out_raw' */
     json_t *out;

@@ -6,6 +6,7 @@
 */
 #include "emulator.h"
 #include "catalog.h"
+#include "principals.h"
 #include "store.h"
 
 #include <errno.h>
@@ -25,6 +26,9 @@ static const char usage_text[] =
     "  --db PATH|:memory:     SQLite database file (default ./ddbd.sqlite3);\n"
     "                         :memory: keeps everything in memory\n"
     "  --account-id ID        12-digit AWS account id (default 123456789012)\n"
+    "  --principals FILE      enforce SigV4 signatures and IAM policies for the\n"
+    "                         principals in FILE (JSON; see README); without it\n"
+    "                         ddbd runs open: any well-formed signature is accepted\n"
     "  --threads N            HTTP worker threads, one SQLite connection each (default 4)\n"
     "  --create-table-ms N    how long a new table stays CREATING (default 0)\n"
     "  --delete-table-ms N    how long a deleted table stays DELETING (default 0)\n"
@@ -67,7 +71,7 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
 {
     enum {
         O_HOST = 256, O_PORT, O_PORT_FILE, O_DB, O_ACCOUNT, O_THREADS, O_CREATE_MS, O_DELETE_MS,
-        O_UPDATE_MS, O_SYNC, O_CACHE, O_LOG, O_HELP, O_VERSION
+        O_UPDATE_MS, O_SYNC, O_CACHE, O_LOG, O_PRINCIPALS, O_HELP, O_VERSION
     };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
@@ -82,6 +86,7 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
         {"sync", required_argument, NULL, O_SYNC},
         {"cache-mib", required_argument, NULL, O_CACHE},
         {"log-level", required_argument, NULL, O_LOG},
+        {"principals", required_argument, NULL, O_PRINCIPALS},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -155,6 +160,7 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
                     return -1;
                 }
                 break;
+            case O_PRINCIPALS: cfg->principals_path = optarg; break;
             case O_HELP: fputs(usage_text, stdout); return 1;
             case O_VERSION: printf("ddbd %s\n", DDB_VERSION); return 1;
             default:
@@ -212,6 +218,16 @@ int main(int argc, char **argv)
 
     ddb_error err = DDB_ERROR_INIT;
     srv.started = ddb_now();
+    if (srv.cfg.principals_path != NULL) {
+        srv.principals = ddb_principals_load(srv.cfg.principals_path, &err);
+        if (srv.principals == NULL) {
+            fprintf(stderr, "ddbd: %s\n", err.message ? err.message : "bad principals file");
+            ddb_err_clear(&err);
+            return 1;
+        }
+        if (strcmp(srv.principals->account, srv.cfg.account_id) != 0)
+            srv.cfg.account_id = srv.principals->account;
+    }
     srv.store = ddb_store_open(srv.cfg.db_path, srv.cfg.sync_full, srv.cfg.cache_kib, &err);
     if (srv.store == NULL) {
         fprintf(stderr, "ddbd: %s\n", err.message ? err.message : "cannot open the database");
@@ -224,15 +240,21 @@ int main(int argc, char **argv)
         ddb_err_clear(&err);
         ddb_catalog_close(srv.catalog);
         ddb_store_close(srv.store);
+        ddb_principals_free(srv.principals);
         return 1;
     }
     if (srv.cfg.port_file != NULL && write_port_file(srv.cfg.port_file, srv.bound_port) != 0)
         ddb_log(DDB_LOG_WARN, "cannot write port file %s", srv.cfg.port_file);
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on http://%s:%d (db %s, account %s)", DDB_VERSION,
             srv.cfg.host, srv.bound_port, srv.cfg.db_path, srv.cfg.account_id);
-    ddb_log(DDB_LOG_INFO, "open mode: any well-formed SigV4 signature is accepted and the "
-                          "caller is the account root (arn:aws:iam::%s:root)",
-            srv.cfg.account_id);
+    if (srv.principals != NULL)
+        ddb_log(DDB_LOG_INFO, "enforcing mode: %zu principals from %s; requests must be signed "
+                              "with their keys",
+                srv.principals->n, srv.cfg.principals_path);
+    else
+        ddb_log(DDB_LOG_INFO, "open mode: any well-formed SigV4 signature is accepted and the "
+                              "caller is the account root (arn:aws:iam::%s:root)",
+                srv.cfg.account_id);
 
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -240,6 +262,7 @@ int main(int argc, char **argv)
     ddb_http_stop(&srv);
     ddb_catalog_close(srv.catalog);
     ddb_store_close(srv.store);
+    ddb_principals_free(srv.principals);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;
 }
