@@ -1,6 +1,6 @@
 # ddbd -- an offline DynamoDB emulator. Plain GNU make; see README.md.
 #
-#   make            build build/ddbd and build/libddbcore.a
+#   make            build build/ddbd, build/ddb and build/libddbcore.a
 #   make run        install missing Debian packages (as root), build, run ddbd on 127.0.0.1:8000
 #   make test       install what the tests need, build, run every test
 #   make asan       the same suite against an ASan+UBSan build (build/asan)
@@ -8,8 +8,10 @@
 
 BUILD    ?= build
 PKGS     := libmicrohttpd jansson sqlite3 libcrypto
-# Debian packages behind PKGS, plus the tool chain.
-DEB_BUILD_PKGS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
+CLIENT_PKGS := jansson libcrypto libcurl
+# Debian packages behind PKGS and CLIENT_PKGS, plus the tool chain.
+DEB_BUILD_PKGS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev \
+                  libcurl4-openssl-dev
 
 CC       ?= cc
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -20,21 +22,24 @@ CFLAGS_ALL = $(WARN) $(OPT) $(SANITIZE) $(CFLAGS)
 CPPFLAGS_ALL = -D_GNU_SOURCE -Iinclude -Iemulator -MMD -MP $(PKG_CFLAGS) $(CPPFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CLIENT_LIBS = $(shell pkg-config --libs $(CLIENT_PKGS) 2>/dev/null)
 
 VERSION  := $(shell cat emulator/VERSION 2>/dev/null || echo 0.0.0)
 
 CORE_SRC := $(wildcard emulator/core/*.c)
 EMU_SRC  := $(wildcard emulator/*.c)
+CLI_SRC  := $(wildcard client/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run test asan clean deps check-deps help
-all: $(BUILD)/ddbd $(BUILD)/libddbcore.a $(UNIT_BIN)
+all: $(BUILD)/ddbd $(if $(CLI_SRC),$(BUILD)/ddb) $(BUILD)/libddbcore.a $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c | check-deps
 	@mkdir -p $(dir $@)
@@ -46,6 +51,9 @@ $(BUILD)/libddbcore.a: $(CORE_OBJ)
 
 $(BUILD)/ddbd: $(EMU_OBJ) $(BUILD)/libddbcore.a
 	$(CC) $(CFLAGS_ALL) -o $@ $(EMU_OBJ) $(BUILD)/libddbcore.a $(LDLIBS_ALL)
+
+$(BUILD)/ddb: $(CLI_OBJ) $(BUILD)/libddbcore.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libddbcore.a $(CLIENT_LIBS) -lpthread -lm $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libddbcore.a
 	@mkdir -p $(dir $@)
@@ -83,4 +91,4 @@ clean:
 help:
 	@sed -n '1,8p' Makefile
 
--include $(CORE_OBJ:.o=.d) $(EMU_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
