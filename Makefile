@@ -62,7 +62,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libddbcore.a
 # Fails with the exact apt-get line when a build dependency is missing, or
 # installs it when running as root (DDB_NO_INSTALL=1 turns installing off).
 check-deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null || $(MAKE) -s deps
+	@pkg-config --exists $(PKGS) $(CLIENT_PKGS) 2>/dev/null && command -v $(CC) >/dev/null || $(MAKE) -s deps
 
 deps:
 	@missing=""; for p in $(DEB_BUILD_PKGS); do \

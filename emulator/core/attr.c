@@ -160,10 +160,16 @@ static char *duplicate_text(const json_t *arr, int binary)
     return ddb_buf_steal(&b, NULL);
 }
 
-/* Canonicalise number text in place; 'slot' is a JSON string. */
+/* Canonicalise number text in place; 'str' is a JSON string. The texts are
+** ddb_number_parse's, except for the empty string: ddb_number_parse gives the
+** LEGACY "...numeric value" there, DynamoDB's CURRENT wording ends in ": "
+** (validation-facts.md §1.2 d, §6.1 step 2a). */
 static int canon_number(json_t *str, ddb_error *err)
 {
     ddb_number num;
+    if (json_string_length(str) == 0)
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "The parameter cannot be converted to a numeric value: ");
     if (ddb_number_parse(json_string_value(str), json_string_length(str), &num, err) != DDB_OK)
         return DDB_ERR;
     char text[DDB_NUM_TEXT_MAX];
@@ -174,6 +180,18 @@ static int canon_number(json_t *str, ddb_error *err)
 }
 
 static int check_value(json_t *av, int depth, ddb_error *err);
+
+/* 1 if a set holds a JSON null (the type check keeps nulls inside lists). */
+static int has_null_member(const json_t *arr)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach((json_t *)arr, i, e) {
+        if (!json_is_string(e))
+            return 1;
+    }
+    return 0;
+}
 
 static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
 {
@@ -195,6 +213,16 @@ static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
                                                    "An string set  may not be empty"
                                                  : "One or more parameter values were invalid: "
                                                    "Binary sets should not be empty");
+            /* A null member: DynamoDB's SS text (validation-facts.md §6.1 step
+            ** 2k). The BS text is not recorded [OPEN]; the empty-value text is
+            ** what an absent value gets elsewhere. */
+            if (has_null_member(v))
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   t == DDB_T_SS ? "One or more parameter values were invalid: "
+                                                   "An string set may not have a null string as "
+                                                   "a member"
+                                                 : "Supplied AttributeValue is empty, must contain "
+                                                   "exactly one of the supported datatypes");
             if (has_duplicates(v)) {
                 char *s = duplicate_text(v, t == DDB_T_BS);
                 ddb_err_set(err, DDB_E_VALIDATION,
@@ -213,6 +241,10 @@ static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
                                    "One or more parameter values were invalid: An number set  "
                                    "may not be empty");
             json_array_foreach(v, i, e) {
+                if (!json_is_string(e)) /* a null member; the NS text is not recorded [OPEN] */
+                    return ddb_err_set(err, DDB_E_VALIDATION,
+                                       "Supplied AttributeValue is empty, must contain exactly "
+                                       "one of the supported datatypes");
                 if (canon_number(e, err) != DDB_OK)
                     return DDB_ERR;
             }
@@ -251,12 +283,18 @@ static int check_value(json_t *av, int depth, ddb_error *err)
         return ddb_err_set(err, DDB_E_VALIDATION,
                            "Nesting Levels have exceeded supported limits: Attributes in the "
                            "item have nested levels beyond supported limit");
+    const char *k;
+    json_t *v, *tmp;
+    /* DynamoDB's deserializer ignores members that are null or not a type
+    ** name; the request type check drops them, this catches other callers. */
+    json_object_foreach_safe(av, tmp, k, v) {
+        if (json_is_null(v) || ddb_type_from_name(k, strlen(k)) == DDB_T_NONE)
+            json_object_del(av, k);
+    }
     if (json_object_size(av) == 0)
         return ddb_err_set(err, DDB_E_VALIDATION,
                            "Supplied AttributeValue is empty, must contain exactly one of the "
                            "supported datatypes");
-    const char *k;
-    json_t *v;
     json_object_foreach(av, k, v) {
         if (check_typed(k, v, depth, err) != DDB_OK)
             return DDB_ERR;
@@ -362,24 +400,51 @@ size_t ddb_key_value_size(const json_t *av)
 
 /*---- equality and order ----*/
 
-static int set_contains(const json_t *arr, const json_t *s, int numeric)
+static int cmp_numbers(const void *a, const void *b)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach((json_t *)arr, i, e) {
-        if (numeric) {
-            ddb_number a, b;
-            if (ddb_number_parse(json_string_value(e), json_string_length(e), &a, NULL) ==
-                    DDB_OK &&
-                ddb_number_parse(json_string_value(s), json_string_length(s), &b, NULL) ==
-                    DDB_OK &&
-                ddb_number_cmp(&a, &b) == 0)
-                return 1;
-        } else if (strings_equal(e, s)) {
-            return 1;
+    return ddb_number_cmp(a, b);
+}
+
+/* Two sets hold the same members: sorted copies compared pairwise, so large
+** sets stay O(n log n). Strings (SS, BS) by bytes, NS numerically. */
+static int sets_equal(const json_t *a, const json_t *b, int numeric)
+{
+    size_t n = json_array_size(a), i;
+    int same = 1;
+    if (n != json_array_size(b))
+        return 0;
+    if (numeric) {
+        ddb_number *x = ddb_xmalloc((n ? n : 1) * sizeof *x);
+        ddb_number *y = ddb_xmalloc((n ? n : 1) * sizeof *y);
+        for (i = 0; i < n && same; i++) {
+            const json_t *ea = json_array_get(a, i), *eb = json_array_get(b, i);
+            same = ddb_number_parse(json_string_value(ea), json_string_length(ea), &x[i],
+                                    NULL) == DDB_OK &&
+                   ddb_number_parse(json_string_value(eb), json_string_length(eb), &y[i],
+                                    NULL) == DDB_OK;
         }
+        if (same) {
+            qsort(x, n, sizeof *x, cmp_numbers);
+            qsort(y, n, sizeof *y, cmp_numbers);
+            for (i = 0; i < n && same; i++)
+                same = ddb_number_cmp(&x[i], &y[i]) == 0;
+        }
+        free(x);
+        free(y);
+        return same;
     }
-    return 0;
+    json_t **x = ddb_xmalloc((n ? n : 1) * sizeof *x), **y = ddb_xmalloc((n ? n : 1) * sizeof *y);
+    for (i = 0; i < n; i++) {
+        x[i] = json_array_get(a, i);
+        y[i] = json_array_get(b, i);
+    }
+    qsort(x, n, sizeof *x, cmp_json_strings);
+    qsort(y, n, sizeof *y, cmp_json_strings);
+    for (i = 0; i < n && same; i++)
+        same = strings_equal(x[i], y[i]);
+    free(x);
+    free(y);
+    return same;
 }
 
 int ddb_attr_equal(const json_t *a, const json_t *b)
@@ -403,13 +468,7 @@ int ddb_attr_equal(const json_t *a, const json_t *b)
         case DDB_T_SS:
         case DDB_T_BS:
         case DDB_T_NS:
-            if (json_array_size(va) != json_array_size(vb))
-                return 0;
-            json_array_foreach(va, i, e) {
-                if (!set_contains(vb, e, ta == DDB_T_NS))
-                    return 0;
-            }
-            return 1;
+            return sets_equal(va, vb, ta == DDB_T_NS);
         case DDB_T_L:
             if (json_array_size(va) != json_array_size(vb))
                 return 0;
