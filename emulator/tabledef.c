@@ -176,8 +176,12 @@ int ddb_def_check_key_schema(const json_t *ks, const json_t *ads, int is_table, 
         if (name == NULL || find_def(ads, name) == NULL)
             undefined = 1;
     }
+    /* a table KeySchema with more elements than there are definitions (also
+    ** HASH+HASH or HASH+RANGE on one defined name) counts as undefined */
+    if (is_table && n > json_array_size(ads))
+        undefined = 2;
     if (undefined) {
-        if (is_table && n == 2)
+        if (is_table && (n == 2 || undefined == 2))
             return ddb_err_set(err, DDB_E_VALIDATION,
                                "Invalid KeySchema: Some index key attribute have no definition");
         char *keys = names_list(ks, "AttributeName");

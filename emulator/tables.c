@@ -249,6 +249,21 @@ static int check_quota(json_t *pt, const char *region, ddb_error *err)
     return DDB_OK;
 }
 
+/* OnDemandThroughput maxima: -1 (no limit) or at least 1. */
+static int check_on_demand_range(json_t *odt, ddb_error *err)
+{
+    static const char *const members[] = {"MaxReadRequestUnits", "MaxWriteRequestUnits"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(odt, members[i]);
+        if (v != NULL && json_integer_value(v) != -1 && json_integer_value(v) < 1)
+            return ddb_err_set(err, DDB_E_VALIDATION,
+                               "One or more parameter values were invalid: Requested %s for "
+                               "OnDemandThroughput for table is outside of valid range",
+                               members[i]);
+    }
+    return DDB_OK;
+}
+
 /* The semantic checks of CreateTable, in DynamoDB's order. */
 static int check_create(ddb_req *req, ddb_error *err)
 {
@@ -310,6 +325,12 @@ static int check_create(ddb_req *req, ddb_error *err)
                                "One or more parameter values were invalid: Table is being created "
                                "with a stream disabled, UpdateViewType should not be specified");
     }
+    json_t *sse = json_object_get(in, "SSESpecification");
+    if (sse != NULL && json_is_false(json_object_get(sse, "Enabled")) &&
+        json_object_get(sse, "SSEType") != NULL)
+        return ddb_err_set(err, DDB_E_VALIDATION, "SSEType can not be specified if Enabled is false");
+    if (check_on_demand_range(json_object_get(in, "OnDemandThroughput"), err) != DDB_OK)
+        return DDB_ERR;
     if (ddb_def_check_tags(json_object_get(in, "Tags"), err) != DDB_OK)
         return DDB_ERR;
     if (!on_demand && check_quota(pt, req->region, err) != DDB_OK)

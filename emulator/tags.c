@@ -41,7 +41,12 @@ static ddb_table *arn_table(ddb_req *req, ddb_error *err)
     }
     parts[5] = p;
     ddb_table *t = NULL;
-    if (parts[2] == NULL || strcmp(parts[2], "dynamodb") != 0 || parts[5] == NULL) {
+    if (parts[2] != NULL && parts[5] != NULL && strcmp(parts[2], "dynamodb") != 0) {
+        /* another service's resource: IAM denies it before DynamoDB looks at it */
+        ddb_err_set(err, DDB_E_ACCESS_DENIED,
+                    "User: %s is not authorized to perform: %s on resource: %s", req->caller_arn,
+                    req->op->action, arn);
+    } else if (parts[2] == NULL || parts[5] == NULL) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "One or more parameter values were invalid: Provided Arn is not a DynamoDB "
                     "resource arn: %s",

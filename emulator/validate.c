@@ -49,6 +49,17 @@ static void lower_first(ddb_buf *b, const char *name)
     ddb_buf_puts(b, name);
 }
 
+/* The members of the shapes DynamoDB echoes in constraint messages, in the
+** order its Lombok-generated toString prints them (declaration order, not
+** the request's order). NULL for shapes not listed. */
+static const char *const *lombok_members(const char *shape)
+{
+    static const char *const key_schema_element[] = {"AttributeName", "KeyType", NULL};
+    if (strcmp(shape, "KeySchemaElement") == 0)
+        return key_schema_element;
+    return NULL;
+}
+
 static void render(ddb_buf *b, const json_t *v, const char *shape)
 {
     size_t i;
@@ -69,6 +80,19 @@ static void render(ddb_buf *b, const json_t *v, const char *shape)
             render(b, e, shape);
         }
         ddb_buf_putc(b, ']');
+    } else if (json_is_object(v) && shape != NULL && lombok_members(shape) != NULL) {
+        /* Lombok's toString: every member in declaration order, absent ones null */
+        const char *const *m = lombok_members(shape);
+        ddb_buf_puts(b, shape);
+        ddb_buf_putc(b, '(');
+        for (int k = 0; m[k]; k++) {
+            if (k)
+                ddb_buf_puts(b, ", ");
+            lower_first(b, m[k]);
+            ddb_buf_putc(b, '=');
+            render(b, json_object_get(v, m[k]), NULL);
+        }
+        ddb_buf_putc(b, ')');
     } else if (json_is_object(v)) {
         /* Lombok's toString: Shape(member=value, ...) with lower-camel names */
         const char *k;
