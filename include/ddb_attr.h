@@ -45,8 +45,10 @@ ddb_type ddb_attr_type(const json_t *av);
 json_t *ddb_attr_payload(const json_t *av);
 
 /* Validate one AttributeValue and canonicalise it in place (numbers
-** rewritten in canonical form, members with a JSON null dropped). Records
-** DynamoDB's ValidationException text on failure. */
+** rewritten in canonical form, {"NULL": false} stored as true, members that
+** are JSON null or not a type name dropped). Records DynamoDB's bare
+** ValidationException text on failure (validation-facts.md §6.1, CURRENT
+** wording); callers add any "1 validation error detected: " envelope. */
 int ddb_attr_check(json_t *av, ddb_error *err);
 /* Validate every value of an attribute map (Item, Key, ...). */
 int ddb_attrs_check(json_t *map, ddb_error *err);
