@@ -102,12 +102,13 @@ static int check_requests(json_t *ri, size_t *out_total, ddb_error *err)
                                    "contain exactly one of the supported datatypes");
             if (put != NULL) {
                 json_t *item = json_object_get(put, "Item");
-                if (ddb_attrs_check(item, err) != DDB_OK)
+                if (ddb_attrs_check_layer(item, DDB_AV_LEGACY, err) != DDB_OK)
                     return DDB_ERR;
                 if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
                     return ddb_err_set(err, DDB_E_VALIDATION,
                                        "Item size has exceeded the maximum allowed size");
-            } else if (ddb_attrs_check(json_object_get(del, "Key"), err) != DDB_OK) {
+            } else if (ddb_attrs_check_layer(json_object_get(del, "Key"), DDB_AV_LEGACY, err) !=
+                       DDB_OK) {
                 return DDB_ERR;
             }
             total++;

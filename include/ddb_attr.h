@@ -53,6 +53,17 @@ int ddb_attr_check(json_t *av, ddb_error *err);
 /* Validate every value of an attribute map (Item, Key, ...). */
 int ddb_attrs_check(json_t *map, ddb_error *err);
 
+/* DynamoDB checks attribute values in one of two "layers" with slightly
+** different texts (validation-facts.md §1.3): the current one (PutItem,
+** UpdateItem, DeleteItem, GetItem, BatchGetItem, Query) and the older one
+** (BatchWriteItem, Scan, transactions), which rejects {"NULL": false}, prints
+** duplicate sets as sent ("[a, a]"), and words the empty-number and NS
+** duplicate errors without the newer suffixes. ddb_attr_check and
+** ddb_attrs_check use the current layer. */
+typedef enum ddb_av_layer { DDB_AV_CURRENT, DDB_AV_LEGACY } ddb_av_layer;
+int ddb_attr_check_layer(json_t *av, ddb_av_layer layer, ddb_error *err);
+int ddb_attrs_check_layer(json_t *map, ddb_av_layer layer, ddb_error *err);
+
 /* Size by DynamoDB's formula (capacity-and-throttling.md §2.1). */
 size_t ddb_attr_size(const json_t *av);
 /* Sum over attributes of UTF-8 name length + value size. */

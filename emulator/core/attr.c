@@ -164,12 +164,13 @@ static char *duplicate_text(const json_t *arr, int binary)
 ** ddb_number_parse's, except for the empty string: ddb_number_parse gives the
 ** LEGACY "...numeric value" there, DynamoDB's CURRENT wording ends in ": "
 ** (validation-facts.md §1.2 d, §6.1 step 2a). */
-static int canon_number(json_t *str, ddb_error *err)
+static int canon_number(json_t *str, int legacy, ddb_error *err)
 {
     ddb_number num;
     if (json_string_length(str) == 0)
         return ddb_err_set(err, DDB_E_VALIDATION,
-                           "The parameter cannot be converted to a numeric value: ");
+                           legacy ? "The parameter cannot be converted to a numeric value"
+                                  : "The parameter cannot be converted to a numeric value: ");
     if (ddb_number_parse(json_string_value(str), json_string_length(str), &num, err) != DDB_OK)
         return DDB_ERR;
     char text[DDB_NUM_TEXT_MAX];
@@ -179,7 +180,24 @@ static int canon_number(json_t *str, ddb_error *err)
     return DDB_OK;
 }
 
-static int check_value(json_t *av, int depth, ddb_error *err);
+static int check_value(json_t *av, int depth, int legacy, ddb_error *err);
+
+/* The LEGACY rendering of a set in a duplicate error: members as sent,
+** unquoted, joined with ", " ("[a, a]"). */
+static char *legacy_set_text(const json_t *arr)
+{
+    ddb_buf b = DDB_BUF_INIT;
+    ddb_buf_putc(&b, '[');
+    size_t i;
+    json_t *e;
+    json_array_foreach((json_t *)arr, i, e) {
+        if (i)
+            ddb_buf_puts(&b, ", ");
+        ddb_buf_append(&b, json_string_value(e), json_string_length(e));
+    }
+    ddb_buf_putc(&b, ']');
+    return ddb_buf_steal(&b, NULL);
+}
 
 /* 1 if a set holds a JSON null (the type check keeps nulls inside lists). */
 static int has_null_member(const json_t *arr)
@@ -193,17 +211,21 @@ static int has_null_member(const json_t *arr)
     return 0;
 }
 
-static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
+static int check_typed(const char *k, json_t *v, int depth, int legacy, ddb_error *err)
 {
     ddb_type t = ddb_type_from_name(k, strlen(k));
     size_t i;
     json_t *e;
     switch (t) {
         case DDB_T_N:
-            return canon_number(v, err);
+            return canon_number(v, legacy, err);
         case DDB_T_NULL:
             /* Since 2026 DynamoDB accepts {"NULL": false} and stores it as
-            ** {"NULL": true} (it used to reject it). */
+            ** {"NULL": true}; the older layer still rejects it. */
+            if (legacy && !json_is_true(v))
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "One or more parameter values were invalid: Null attribute "
+                                   "value types must have the value of true");
             return DDB_OK;
         case DDB_T_SS:
         case DDB_T_BS:
@@ -224,7 +246,7 @@ static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
                                                  : "Supplied AttributeValue is empty, must contain "
                                                    "exactly one of the supported datatypes");
             if (has_duplicates(v)) {
-                char *s = duplicate_text(v, t == DDB_T_BS);
+                char *s = legacy ? legacy_set_text(v) : duplicate_text(v, t == DDB_T_BS);
                 ddb_err_set(err, DDB_E_VALIDATION,
                             t == DDB_T_SS ? "One or more parameter values were invalid: Input "
                                             "collection %s contains duplicates."
@@ -245,26 +267,27 @@ static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
                     return ddb_err_set(err, DDB_E_VALIDATION,
                                        "Supplied AttributeValue is empty, must contain exactly "
                                        "one of the supported datatypes");
-                if (canon_number(e, err) != DDB_OK)
+                if (canon_number(e, legacy, err) != DDB_OK)
                     return DDB_ERR;
             }
             if (has_duplicates(v))
                 return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "One or more parameter values were invalid: Input collection "
-                                   "contains duplicates.");
+                                   legacy ? "Input collection contains duplicates"
+                                          : "One or more parameter values were invalid: Input "
+                                            "collection contains duplicates.");
             return DDB_OK;
         case DDB_T_M: {
             const char *mk;
             json_t *mv;
             json_object_foreach(v, mk, mv) {
-                if (check_value(mv, depth + 1, err) != DDB_OK)
+                if (check_value(mv, depth + 1, legacy, err) != DDB_OK)
                     return DDB_ERR;
             }
             return DDB_OK;
         }
         case DDB_T_L:
             json_array_foreach(v, i, e) {
-                if (check_value(e, depth + 1, err) != DDB_OK)
+                if (check_value(e, depth + 1, legacy, err) != DDB_OK)
                     return DDB_ERR;
             }
             return DDB_OK;
@@ -273,7 +296,7 @@ static int check_typed(const char *k, json_t *v, int depth, ddb_error *err)
     }
 }
 
-static int check_value(json_t *av, int depth, ddb_error *err)
+static int check_value(json_t *av, int depth, int legacy, ddb_error *err)
 {
     if (!json_is_object(av))
         return ddb_err_set(err, DDB_E_VALIDATION,
@@ -296,7 +319,7 @@ static int check_value(json_t *av, int depth, ddb_error *err)
                            "Supplied AttributeValue is empty, must contain exactly one of the "
                            "supported datatypes");
     json_object_foreach(av, k, v) {
-        if (check_typed(k, v, depth, err) != DDB_OK)
+        if (check_typed(k, v, depth, legacy, err) != DDB_OK)
             return DDB_ERR;
     }
     json_t *null_v = json_object_get(av, "NULL");
@@ -309,20 +332,30 @@ static int check_value(json_t *av, int depth, ddb_error *err)
     return DDB_OK;
 }
 
-int ddb_attr_check(json_t *av, ddb_error *err)
+int ddb_attr_check_layer(json_t *av, ddb_av_layer layer, ddb_error *err)
 {
-    return check_value(av, 1, err);
+    return check_value(av, 1, layer == DDB_AV_LEGACY, err);
 }
 
-int ddb_attrs_check(json_t *map, ddb_error *err)
+int ddb_attrs_check_layer(json_t *map, ddb_av_layer layer, ddb_error *err)
 {
     const char *k;
     json_t *v;
     json_object_foreach(map, k, v) {
-        if (check_value(v, 1, err) != DDB_OK)
+        if (check_value(v, 1, layer == DDB_AV_LEGACY, err) != DDB_OK)
             return DDB_ERR;
     }
     return DDB_OK;
+}
+
+int ddb_attr_check(json_t *av, ddb_error *err)
+{
+    return ddb_attr_check_layer(av, DDB_AV_CURRENT, err);
+}
+
+int ddb_attrs_check(json_t *map, ddb_error *err)
+{
+    return ddb_attrs_check_layer(map, DDB_AV_CURRENT, err);
 }
 
 /*---- size ----*/
