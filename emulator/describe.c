@@ -14,10 +14,42 @@ double ddb_timestamp_now(void)
     return floor(ddb_now() * 1000.0 + 0.5) / 1000.0;
 }
 
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A deep copy with the members of every object in alphabetical order, as
+** DynamoDB sends them (the definition keeps what the client sent, in the
+** client's order: {"ProjectionType":..,"NonKeyAttributes":..}). */
+static json_t *sorted_copy(const json_t *v)
+{
+    size_t i;
+    json_t *e;
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        json_array_foreach((json_t *)v, i, e) json_array_append_new(a, sorted_copy(e));
+        return a;
+    }
+    if (!json_is_object(v))
+        return json_deep_copy(v);
+    size_t n = json_object_size(v);
+    const char **keys = ddb_xmalloc((n ? n : 1) * sizeof *keys);
+    const char *k;
+    i = 0;
+    json_object_foreach((json_t *)v, k, e) keys[i++] = k;
+    qsort(keys, n, sizeof *keys, cmp_keys);
+    json_t *o = json_object();
+    for (i = 0; i < n; i++)
+        json_object_set_new(o, keys[i], sorted_copy(json_object_get(v, keys[i])));
+    free(keys);
+    return o;
+}
+
 static void set_copy(json_t *out, const char *key, const json_t *v)
 {
     if (v != NULL)
-        json_object_set_new(out, key, json_deep_copy(v));
+        json_object_set_new(out, key, sorted_copy(v));
 }
 
 /* {"NumberOfDecreasesToday":n,"ReadCapacityUnits":r,"WriteCapacityUnits":w} plus
@@ -79,8 +111,10 @@ static json_t *describe_index(ddb_req *req, const char *table_arn, const json_t 
     int raw = mode == DDB_DESC_CREATE || mode == DDB_DESC_UPDATE;
     if (status != NULL && strcmp(status, "ACTIVE") != 0 && (raw || now < until))
         eff = status;
+    /* an index added by UpdateTable: the UpdateTable reply shows Backfilling
+    ** false (the backfill has not started), later reads true until ACTIVE */
     if (global && json_is_true(json_object_get(ix, "Backfilling")) && strcmp(eff, "CREATING") == 0)
-        json_object_set_new(o, "Backfilling", json_true());
+        json_object_set_new(o, "Backfilling", json_boolean(mode != DDB_DESC_UPDATE));
     json_object_set_new(o, "IndexArn", json_sprintf("%s/index/%s", table_arn, name));
     json_object_set_new(o, "IndexName", json_string(name));
     json_t *cnt = json_object();

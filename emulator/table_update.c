@@ -530,6 +530,24 @@ static int plan_update(ddb_req *req, const ddb_table *t, json_t *def, const char
     return DDB_OK;
 }
 
+/* Mark the GSIs whose creation or update has completed ACTIVE in 'def', so
+** that this request's reply (which shows stored statuses) does not show an
+** earlier change as still in progress. */
+static void settle_indexes(json_t *def)
+{
+    double now = ddb_now();
+    size_t i;
+    json_t *ix;
+    json_array_foreach(json_object_get(def, "GlobalSecondaryIndexes"), i, ix) {
+        const char *st = json_string_value(json_object_get(ix, "IndexStatus"));
+        if (st && strcmp(st, "ACTIVE") != 0 && strcmp(st, "DELETING") != 0 &&
+            now >= json_number_value(json_object_get(ix, "status_until"))) {
+            json_object_set_new(ix, "IndexStatus", json_string("ACTIVE"));
+            json_object_del(ix, "Backfilling");
+        }
+    }
+}
+
 /* Remove from 'def' the GSIs whose deletion has completed. */
 static void forget_deleted_indexes(json_t *def)
 {
@@ -574,12 +592,27 @@ int ddb_op_update_table(ddb_req *req, ddb_error *err)
         goto out;
     json_t *def = json_deep_copy(t->def);
     forget_deleted_indexes(def);
+    settle_indexes(def);
     old_pt = json_deep_copy(json_object_get(t->def, "ProvisionedThroughput"));
     const char *create = NULL;
     int changing = 0;
     if (plan_update(req, t, def, &create, &changing, err) != DDB_OK) {
         json_decref(def);
         goto out;
+    }
+    {
+        /* the reply shows the old capacity units and decrease count with the
+        ** new Last{In,De}creaseDateTime */
+        json_t *shown = json_deep_copy(json_object_get(def, "ProvisionedThroughput"));
+        static const char *const kept[] = {"ReadCapacityUnits", "WriteCapacityUnits",
+                                           "NumberOfDecreasesToday", NULL};
+        for (int k = 0; kept[k]; k++) {
+            json_t *v = json_object_get(old_pt, kept[k]);
+            if (v != NULL)
+                json_object_set(shown, kept[k], v);
+        }
+        json_decref(old_pt);
+        old_pt = shown;
     }
     /* drop the rows of indexes whose deletion starts now */
     size_t i;
