@@ -44,6 +44,8 @@ def run_pending(ctx, reason, cases, server=None):
     try:
         run_cases(ctx, cases, server=server)
     except TestFailure as e:
-        raise harness.Skip("%s\n%s" % (reason, e))
+        lines = str(e).split("\n")
+        raise harness.Skip("%s\n%s" % (reason, "\n".join(lines[:9] + (["  ..."] if len(lines) > 9
+                                                                      else []))))
 
 
