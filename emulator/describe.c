@@ -99,7 +99,7 @@ static int counters(ddb_req *req, uint32_t id, json_t *out, const char *count_ke
 }
 
 static json_t *describe_index(ddb_req *req, const char *table_arn, const json_t *ix, int global,
-                              int on_demand, const json_t *tdef, ddb_desc_mode mode, double now,
+                              int on_demand, ddb_desc_mode mode, double now,
                               ddb_error *err)
 {
     json_t *o = json_object();
@@ -138,7 +138,7 @@ static json_t *describe_index(ddb_req *req, const char *table_arn, const json_t 
                             throughput(json_object_get(ix, "ProvisionedThroughput"), on_demand));
         if (mode != DDB_DESC_CREATE)
             json_object_set_new(o, "WarmThroughput",
-                                warm_throughput(tdef, json_object_get(ix, "ProvisionedThroughput"),
+                                warm_throughput(ix, json_object_get(ix, "ProvisionedThroughput"),
                                                 on_demand, strcmp(eff, "ACTIVE") == 0 ? "ACTIVE" : "UPDATING"));
     }
     return o;
@@ -178,7 +178,7 @@ json_t *ddb_table_describe(ddb_req *req, const ddb_table *t, ddb_desc_mode mode,
             if (st && strcmp(st, "DELETING") == 0 && mode != DDB_DESC_UPDATE &&
                 now >= json_number_value(json_object_get(ix, "status_until")))
                 continue;
-            json_t *d = describe_index(req, arn, ix, 1, on_demand, def, mode, now, err);
+            json_t *d = describe_index(req, arn, ix, 1, on_demand, mode, now, err);
             if (d == NULL) {
                 json_decref(arr);
                 goto fail;
@@ -207,7 +207,7 @@ json_t *ddb_table_describe(ddb_req *req, const ddb_table *t, ddb_desc_mode mode,
         size_t i;
         json_t *ix;
         json_array_foreach(lsis, i, ix) {
-            json_t *d = describe_index(req, arn, ix, 0, on_demand, def, mode, now, err);
+            json_t *d = describe_index(req, arn, ix, 0, on_demand, mode, now, err);
             if (d == NULL) {
                 json_decref(arr);
                 json_decref(size);
@@ -254,7 +254,9 @@ json_t *ddb_table_describe(ddb_req *req, const ddb_table *t, ddb_desc_mode mode,
     json_object_set_new(o, "TableStatus", json_string(status));
     if (ppr_time != NULL) {
         json_t *tms = json_object();
-        json_object_set(tms, "LastUpdateToPayPerRequestDateTime", ppr_time);
+        /* a mirror of BillingModeSummary: no switch time in CreateTable's reply */
+        if (mode != DDB_DESC_CREATE)
+            json_object_set(tms, "LastUpdateToPayPerRequestDateTime", ppr_time);
         json_object_set(tms, "TableThroughputMode", json_object_get(def, "BillingMode"));
         json_object_set_new(o, "TableThroughputModeSummary", tms);
     }

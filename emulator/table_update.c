@@ -179,8 +179,9 @@ static int equal_throughput(const json_t *a, const json_t *b)
                json_integer_value(json_object_get(b, "WriteCapacityUnits"));
 }
 
-/* Apply a throughput change to 'pt' (a definition's ProvisionedThroughput),
-** recording increases, decreases and the peak. */
+/* Apply a throughput change to 'pt' (the ProvisionedThroughput of 'def', a
+** table's or an index's definition), recording increases, decreases and the
+** peak (WarmThroughput). */
 static void apply_throughput(json_t *def, json_t *pt, const json_t *req_pt, double now)
 {
     long long or_ = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
@@ -442,7 +443,7 @@ static int plan_update(ddb_req *req, const ddb_table *t, json_t *def, const char
                         (long long)json_integer_value(json_object_get(cur, "WriteCapacityUnits")),
                         (long long)json_integer_value(json_object_get(ipt, "WriteCapacityUnits")));
                 if (ipt != NULL)
-                    apply_throughput(NULL, cur, ipt, now);
+                    apply_throughput(ix, cur, ipt, now);
                 json_t *odt = json_object_get(update, "OnDemandThroughput");
                 if (odt != NULL)
                     json_object_set_new(ix, "OnDemandThroughput", json_deep_copy(odt));

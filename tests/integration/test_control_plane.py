@@ -142,6 +142,11 @@ def test_create_and_describe_on_demand_shapes(ctx):
     eq(td["AttributeDefinitions"], req["AttributeDefinitions"], "definitions in sent order")
     eq(td["KeySchema"], req["KeySchema"], "key schema")
     eq(td["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST", "billing mode")
+    eq(td["TableThroughputModeSummary"], dict(
+        {"LastUpdateToPayPerRequestDateTime": td["BillingModeSummary"][
+            "LastUpdateToPayPerRequestDateTime"]} if "LastUpdateToPayPerRequestDateTime" in
+        td["BillingModeSummary"] else {}, TableThroughputMode="PAY_PER_REQUEST"),
+       "TableThroughputModeSummary mirrors BillingModeSummary")
     eq(td["ProvisionedThroughput"], {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0,
                                      "WriteCapacityUnits": 0}, "on-demand throughput")
     eq((td["ItemCount"], td["TableSizeBytes"], td["DeletionProtectionEnabled"]), (0, 0, False),
@@ -197,9 +202,14 @@ def test_create_and_describe_on_demand_shapes(ctx):
 def test_describe_provisioned_shape(ctx):
     name = ctx.unique("cp-prov")
     c = ctx.client()
-    td = c.create_table(TableName=name, AttributeDefinitions=ad(("pk", "N")),
+    td = c.create_table(TableName=name, AttributeDefinitions=ad(("pk", "N"), ("g", "B")),
                         KeySchema=ks(("pk", "HASH")),
                         ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+                        GlobalSecondaryIndexes=[{
+                            "IndexName": "gix", "KeySchema": ks(("g", "HASH")),
+                            "Projection": {"ProjectionType": "ALL"},
+                            "ProvisionedThroughput": {"ReadCapacityUnits": 2,
+                                                      "WriteCapacityUnits": 1}}],
                         StreamSpecification={"StreamEnabled": True,
                                              "StreamViewType": "NEW_AND_OLD_IMAGES"},
                         TableClass="STANDARD_INFREQUENT_ACCESS")["TableDescription"]
@@ -211,6 +221,11 @@ def test_describe_provisioned_shape(ctx):
                                     "WriteCapacityUnits": 3}, "throughput")
     eq(t["WarmThroughput"], {"ReadUnitsPerSecond": 7, "Status": "ACTIVE",
                              "WriteUnitsPerSecond": 3}, "warm throughput = provisioned")
+    g = t["GlobalSecondaryIndexes"][0]
+    eq((g["ProvisionedThroughput"], g["WarmThroughput"]),
+       ({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 2, "WriteCapacityUnits": 1},
+        {"ReadUnitsPerSecond": 2, "Status": "ACTIVE", "WriteUnitsPerSecond": 1}),
+       "index throughput and its own warm throughput")
     eq(t["StreamSpecification"], {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
        "stream")
     check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$", t["LatestStreamLabel"]),
@@ -631,8 +646,10 @@ def status_of(ctx, name, server):
 def test_create_transition(ctx):
     s = _slow(ctx)
     name = ctx.unique("cp-slow")
+    # deletion protection on: DeleteTable's state check comes first (§8.2)
     body = {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": ad(("pk", "S")), "KeySchema": ks(("pk", "HASH"))}
+            "AttributeDefinitions": ad(("pk", "S")), "KeySchema": ks(("pk", "HASH")),
+            "DeletionProtectionEnabled": True}
     t0 = time.monotonic()
     td = call_ok(ctx, "CreateTable", body, server=s)["TableDescription"]
     eq(td["TableStatus"], "CREATING", "reply")
@@ -665,6 +682,9 @@ def test_create_transition(ctx):
     eq(c.get_item(TableName=name, Key=item)["Item"], item, "usable once ACTIVE")
     expect_error(ctx, "CreateTable", body, 400, "ResourceInUseException",
                  "Table already exists: " + name, server=s)
+    expect_error(ctx, "DeleteTable", {"TableName": name}, 400, "ValidationException",
+                 "Resource cannot be deleted as it is currently protected against deletion. "
+                 "Disable deletion protection first.", server=s)
 
 
 def test_delete_transition(ctx):
