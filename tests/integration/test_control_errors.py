@@ -514,6 +514,7 @@ def test_create_table_stream_sse_tags(ctx):
          "BillingMode is PAY_PER_REQUEST"),
         ("CreateTable", table(PROV, Tags=[{"Key": "aws:x", "Value": "v"}]), VAL,
          "Tag Key cannot be prefixed with aws:, Key: aws:x"),
+        ("CreateTable", table(PROV, Tags=[]), RIU, "Table already exists: %s" % PROV),
         ("CreateTable", table(PROV), RIU, "Table already exists: %s" % PROV),
         ("CreateTable", table(PPR, BillingMode="PAY_PER_REQUEST", ProvisionedThroughput=None),
          RIU, "Table already exists: %s" % PPR),
@@ -533,6 +534,8 @@ def test_describe_and_delete_table_errors(ctx):
     for op in ["DescribeTable", "DeleteTable"]:
         cases += [
             (op, {}, VAL, REQUIRED),
+            (op, {"TableName": None}, VAL, REQUIRED),          # null = absent
+            (op, {"Foo": "abc"}, VAL, REQUIRED),               # unknown members ignored
             (op, {"TableName": ""}, VAL,
              "2 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: "
              "Member must have length greater than or equal to 3; Value '' at 'tableName' failed "

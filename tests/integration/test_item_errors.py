@@ -542,3 +542,14 @@ def test_value_checks_fixed_type_order(ctx):
         ("GetItem", {"TableName": MISSING, "Key": {"v": {"BS": [], "NS": []}}}, VAL,
          INVALID + "An number set  may not be empty"),
     ])
+
+
+def test_attributes_to_get_max_length(ctx):
+    """§5.4: AttributesToGet is a list of 1..255 names."""
+    names = ["a%d" % i for i in range(256)]
+    run_pending(ctx, "needs fix in emulator/items.c: GetItem checks only the minimum length of "
+                "AttributesToGet, not the maximum of 255", [
+        ("GetItem", {"TableName": MISSING, "Key": {"pk": {"S": "a"}}, "AttributesToGet": names},
+         VAL, P1 + "Value '[%s]' at 'attributesToGet' failed to satisfy constraint: Member must "
+         "have length less than or equal to 255" % ", ".join(names)),
+    ])
