@@ -350,6 +350,25 @@ def test_cli_table_lifecycle(ctx):
     missing = ctx.aws_json("dynamodb", "get-item", "--table-name", name, "--key",
                            '{"pk":{"S":"nope"},"sk":{"N":"1"}}')
     eq(missing, {}, "get-item of a missing item prints nothing")
+    # an index over the existing items: only items carrying its key are in it
+    ctx.aws("dynamodb", "put-item", "--table-name", name, "--item",
+            '{"pk":{"S":"b"},"sk":{"N":"2"},"g":{"S":"gv"}}')
+    out = ctx.aws_json("dynamodb", "update-table", "--table-name", name,
+                       "--attribute-definitions", "AttributeName=g,AttributeType=S",
+                       "--global-secondary-index-updates",
+                       '[{"Create":{"IndexName":"by-g","KeySchema":[{"AttributeName":"g",'
+                       '"KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}}]')
+    g = out["TableDescription"]["GlobalSecondaryIndexes"][0]
+    eq((g["IndexStatus"], g["Backfilling"]), ("CREATING", False), "update-table reply")
+    t = ctx.aws_json("dynamodb", "describe-table", "--table-name", name)["Table"]
+    g = t["GlobalSecondaryIndexes"][0]
+    # "pk"+"b" 3, "sk"+N 2 (2 + 2 bytes) 4, "g"+"gv" 3
+    eq((t["ItemCount"], g["IndexStatus"], g["ItemCount"], g["IndexSizeBytes"]),
+       (2, "ACTIVE", 1, 10), "backfilled sparse index")
+    out = ctx.aws_json("dynamodb", "update-table", "--table-name", name,
+                       "--global-secondary-index-updates", '[{"Delete":{"IndexName":"by-g"}}]')
+    eq(out["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"], "DELETING",
+       "index deletion")
     old = ctx.aws_json("dynamodb", "delete-item", "--table-name", name, "--key",
                        '{"pk":{"S":"a"},"sk":{"N":"1.5"}}', "--return-values", "ALL_OLD")
     eq(old["Attributes"]["pk"], {"S": "a"}, "delete-item ALL_OLD")
