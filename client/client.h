@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT
+**
+** client.h -- internal header of the ddb command-line client: the error and
+** exit-code convention, the global context, the option tables of the
+** subcommands, and the prototypes of each client file, grouped by the file
+** that defines them.
+**
+** The pure modules (common.c, json_text.c, marshal.c, config.c, retry.c,
+** output.c) use only libc, jansson and libddbcore, so the unit tests in
+** tests/unit/test_client_*.c compile them directly. libcurl stays inside
+** transport.c; this header never includes it.
+*/
+#ifndef DDB_CLIENT_H
+#define DDB_CLIENT_H
+
+#include "ddb.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/*---- exit codes (documented in README "The ddb client") ----*/
+#define CLI_EXIT_OK        0
+#define CLI_EXIT_SERVICE   1 /* the service answered with an error */
+#define CLI_EXIT_USAGE     2 /* bad command line, bad JSON input */
+#define CLI_EXIT_TRANSPORT 3 /* no usable HTTP answer (connect, timeout, TLS, CRC) */
+#define CLI_EXIT_THROTTLED 4 /* the last attempt was throttled */
+#define CLI_EXIT_CONFIG    5 /* credentials, region, profile or config files */
+
+/*---- limits ----*/
+#define CLI_MAX_INPUT    (64u * 1024 * 1024) /* bytes read from a file or stdin */
+#define CLI_MAX_DEPTH    64                  /* JSON nesting accepted from the user */
+#define CLI_MAX_PAGES    1000000             /* pages followed by --all */
+#define CLI_MAX_ATTEMPTS 100                 /* upper bound of --max-attempts */
+#define CLI_MAX_CELL     80 /* display width of one --output table cell */
+
+/*---- common.c -- errors, input sources ----*/
+
+/* The one error of a ddb run: the exit code fixes the class, 'type' is the
+** short name printed after "ddb: error: " (an exception name such as
+** ValidationException, or UsageError, NoCredentialsError, ...). The first
+** error recorded wins. */
+typedef struct cli_error {
+    int exit_code;  /* CLI_EXIT_OK until something is recorded */
+    char type[128]; /* short type */
+    char *message;  /* owned; NULL or "" when the service sent none */
+} cli_error;
+
+#define CLI_ERROR_INIT                                                                   \
+    {                                                                                    \
+        0, {0}, NULL                                                                     \
+    }
+
+/* Record an error unless one is recorded already. Always returns DDB_ERR. */
+int cli_fail(cli_error *e, int exit_code, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Free what 'e' owns and reset it. */
+void cli_error_clear(cli_error *e);
+/* Print "ddb: error: <type>: <message>" to 'f'. */
+void cli_error_print(const cli_error *e, FILE *f);
+
+/* The text of an argument that names JSON input: "-" reads stdin, "@path"
+** reads the file, anything else is the text itself. New string (NUL-added);
+** caller frees. Records a UsageError on read failure or when the input is
+** larger than CLI_MAX_INPUT. */
+char *cli_read_source(const char *arg, size_t *out_len, cli_error *e);
+
+/* Parse 'text' as a non-negative decimal integer in [lo, hi]. 0 on success. */
+int cli_parse_long(const char *text, long lo, long hi, long *out);
+/* Parse 'text' as a decimal number of seconds in (0, hi]. 0 on success. */
+int cli_parse_seconds(const char *text, double hi, double *out);
+
+/* The text of the first <tag>...</tag> element in 'xml' with the five XML
+** entities decoded (STS answers). New string, or NULL when absent. */
+char *cli_xml_text(const char *xml, const char *tag);
+
+/*---- json_text.c -- raw JSON text: exact, never through doubles ----*/
+
+/* Skip white space from *pos. */
+void cli_json_ws(const char *s, size_t n, size_t *pos);
+/* Decode the JSON string literal at *pos (which is '"') into 'out' as UTF-8
+** (escapes and surrogate pairs resolved; the result may contain NUL). On
+** success advances *pos past the closing quote. Returns 0, or -1 with a
+** static reason in *why. */
+int cli_json_string(const char *s, size_t n, size_t *pos, ddb_buf *out, const char **why);
+/* Length of the JSON number literal at *pos (RFC 8259 grammar), advancing
+** *pos; 0 when there is none (nothing consumed). */
+size_t cli_json_number(const char *s, size_t n, size_t *pos);
+/* Validate one JSON value at *pos and skip it (and leading white space).
+** Returns 0 or -1 with a static reason in *why (*pos then at the fault). */
+int cli_json_skip(const char *s, size_t n, size_t *pos, int depth, const char **why);
+/* Validate that the 'n' bytes are exactly one JSON value (white space
+** around allowed) and append it without insignificant white space. Numbers
+** and strings are copied byte for byte. Returns 0 or records a UsageError
+** naming 'what' and the line and column of the fault. */
+int cli_json_compact(const char *s, size_t n, ddb_buf *out, const char *what,
+                     cli_error *e);
+/* Locate member 'name' of the top-level object in 'n' bytes of valid JSON:
+** sets *start and *len to the raw text of its value. 0 if found, else -1. */
+int cli_json_member(const char *s, size_t n, const char *name, size_t *start,
+                    size_t *len);
+
+/* A flattened leaf: JSON path ("Table.KeySchema[0].KeyType") and display
+** text (strings decoded, numbers as written, objects and arrays that are
+** empty as "{}" / "[]"). Both owned. */
+typedef struct cli_leaf {
+    char *path;
+    char *text;
+} cli_leaf;
+
+typedef struct cli_leaves {
+    cli_leaf *v;
+    size_t n, cap;
+} cli_leaves;
+
+/* Flatten the valid JSON value in 'n' bytes into leaves under 'prefix'
+** ("" for none). Returns 0 or -1 if the text is not valid JSON. */
+int cli_json_flatten(const char *s, size_t n, const char *prefix, cli_leaves *out);
+void cli_leaves_free(cli_leaves *l);
+
+/*---- marshal.c -- plain JSON <-> DynamoDB AttributeValues ----*/
+
+/* Parse the plain JSON value at *pos of 'n' bytes of 's' into a new
+** AttributeValue, as the JS DocumentClient marshals: string -> S, number -> N
+** (the literal text, exactly), true/false -> BOOL, null -> NULL, array -> L,
+** object -> M; {"$binary":"<base64>"} -> B and {"$set":[...]} -> SS, NS or BS
+** (all members of one kind). Advances *pos past the value (and white space
+** before it). NULL with a UsageError naming 'what' (line, column) on bad
+** input. */
+json_t *cli_marshal_value(const char *s, size_t n, size_t *pos, const char *what,
+                          cli_error *e);
+/* Parse 'n' bytes that must be exactly one plain JSON object into a new
+** attribute map ({"name": AttributeValue, ...}). */
+json_t *cli_marshal_map(const char *s, size_t n, const char *what, cli_error *e);
+/* Append the plain JSON of an AttributeValue: S -> string, N -> the number
+** text as sent, BOOL, NULL, L -> array, M -> object, SS / NS / BS -> arrays,
+** B -> {"$binary":"<base64>"}. A value of an unknown type is written as its
+** DynamoDB JSON. */
+void cli_unmarshal_value(const json_t *av, ddb_buf *out);
+/* Append an attribute map as one plain JSON object. */
+void cli_unmarshal_map(const json_t *map, ddb_buf *out);
+/* Display text of one attribute for a table cell: S as is, N as sent,
+** BOOL/NULL as true/false/null, B as base64, everything else as plain JSON.
+** New string; caller frees. */
+char *cli_attr_display(const json_t *av);
+
+/*---- config.c -- profiles, credentials, region, endpoint ----*/
+
+/* Environment lookup (getenv in ddb; a table in the unit tests). */
+typedef const char *(*cli_getenv_fn)(const char *name);
+
+/* One key of a section of an INI file. */
+typedef struct cli_ini_entry {
+    char *section; /* profile name: "[profile x]" in config -> "x" */
+    char *key;     /* lower-cased */
+    char *value;   /* trimmed; continuation lines joined with '\n' */
+} cli_ini_entry;
+
+typedef struct cli_ini {
+    cli_ini_entry *v;
+    size_t n, cap;
+    char **sections; /* every profile section seen, even empty */
+    size_t n_sections, cap_sections;
+} cli_ini;
+
+/* Parse the text of an AWS shared config file ('is_config': "[profile x]"
+** and "[default]" name profiles, other sections are ignored) or credentials
+** file ("[x]" names profile x). Full-line comments start with '#' or ';';
+** "key = value" or "key: value"; indented lines continue the previous value.
+** Returns 0, or records ConfigParseError naming 'path' and the line. */
+int cli_ini_parse(const char *text, size_t len, int is_config, const char *path,
+                  cli_ini *out, cli_error *e);
+/* Value of 'key' in profile 'section' (the last one wins), or NULL. Borrowed. */
+const char *cli_ini_get(const cli_ini *ini, const char *section, const char *key);
+/* 1 if the file had a section for profile 'section'. */
+int cli_ini_has(const cli_ini *ini, const char *section);
+void cli_ini_free(cli_ini *ini);
+
+/* What the command line said (NULL = not given). */
+typedef struct cli_flags {
+    const char *endpoint;
+    const char *region;
+    const char *profile;
+    const char *max_attempts;
+    int no_retry;
+} cli_flags;
+
+/* The resolved configuration of a run. All strings owned. */
+typedef struct cli_config {
+    char *profile; /* the profile name in effect */
+    char *region;
+    char *access_key;
+    char *secret_key;
+    char *session_token; /* NULL when none */
+    char *cred_source;   /* "environment" or "<file> [profile]" */
+    int max_attempts;    /* 1..CLI_MAX_ATTEMPTS */
+} cli_config;
+
+/* Resolve region, credentials and attempts (README "Resolution order").
+** 'home' is $HOME for "~/.aws/..." (may be NULL). Records NoRegionError,
+** NoCredentialsError, PartialCredentialsError, ProfileNotFound,
+** ConfigParseError or UsageError. */
+int cli_config_resolve(const cli_flags *f, cli_getenv_fn env, cli_config *out,
+                       cli_error *e);
+void cli_config_free(cli_config *c);
+
+/* The endpoint URL for 'service' ("dynamodb" or "sts"): the flag, else
+** AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL (both skipped when
+** AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is "true"), else the public regional
+** endpoint https://<service>.<region>.amazonaws.com (.com.cn in cn-*).
+** New string; caller frees. */
+char *cli_endpoint_resolve(const char *flag, cli_getenv_fn env, const char *service,
+                           const char *region);
+
+/*---- retry.c -- the SDKs' "standard" retry mode ----*/
+
+typedef enum cli_retry_kind {
+    CLI_RETRY_NO = 0,    /* not retryable */
+    CLI_RETRY_THROTTLE,  /* throttling error code or HTTP 429 */
+    CLI_RETRY_TRANSIENT, /* 500/502/503/504, transient codes, connection errors, CRC */
+    CLI_RETRY_TIMEOUT    /* connect or read timeout */
+} cli_retry_kind;
+
+/* Classify a failed attempt: HTTP status (0 when there was no answer), the
+** error code from the body (or NULL), and transport facts. */
+cli_retry_kind cli_retry_classify(long status, const char *code, int transport_error,
+                                  int timeout, int crc_mismatch);
+/* 1 if 'code' is one of the standard mode's throttling error codes. */
+int cli_retry_is_throttle_code(const char *code);
+
+/* Seconds to wait after failed attempt 'attempt' (1-based): full jitter,
+** rnd * min(base * 2^(attempt-1), 20), with 'rnd' in [0, 1). */
+double cli_retry_delay(int attempt, double base, double rnd);
+
+/* The retry quota of the standard mode: 500 tokens; a retry costs 5 (10
+** after a timeout); a success refunds what its last retry took, or 1. */
+#define CLI_QUOTA_INITIAL            500
+#define CLI_QUOTA_RETRY_COST         5
+#define CLI_QUOTA_TIMEOUT_COST       10
+#define CLI_QUOTA_NO_RETRY_INCREMENT 1
+
+typedef struct cli_quota {
+    int available;
+    int max;
+} cli_quota;
+
+void cli_quota_init(cli_quota *q);
+/* Take the cost of a retry after 'kind'; returns the cost taken, or 0 when
+** the quota cannot pay (then do not retry). */
+int cli_quota_acquire(cli_quota *q, cli_retry_kind kind);
+/* After a successful request: refund 'last_cost' (what its last retry
+** took), or CLI_QUOTA_NO_RETRY_INCREMENT when it was not retried. */
+void cli_quota_release(cli_quota *q, int last_cost);
+
+/*---- output.c -- JSON lines and aligned tables ----*/
+
+typedef enum cli_output { CLI_OUT_JSON, CLI_OUT_TABLE } cli_output;
+
+/* A table under construction: columns appear in first-seen order. */
+typedef struct cli_table {
+    char **cols;
+    size_t n_cols, cap_cols;
+    char ***rows; /* rows[i][j]: owned cell text or NULL */
+    size_t n_rows, cap_rows;
+} cli_table;
+
+/* Index of column 'name', added if new. */
+size_t cli_table_col(cli_table *t, const char *name);
+/* Start a new row; returns its index. */
+size_t cli_table_row(cli_table *t);
+/* Set a cell of the last row; steals 'text'. */
+void cli_table_set(cli_table *t, size_t col, char *text);
+/* Add one row from an attribute map (one column per attribute). */
+void cli_table_add_item(cli_table *t, const json_t *item);
+/* Write the table: a header, a rule, and the rows, columns padded to the
+** widest cell (in code points), control characters escaped and cells wider
+** than CLI_MAX_CELL cut with "...". Nothing when there are no rows. */
+void cli_table_print(const cli_table *t, FILE *f);
+void cli_table_free(cli_table *t);
+
+/* Write one attribute map as a line of plain JSON. */
+void cli_print_item_line(const json_t *item, FILE *f);
+
+/*---- transport.c -- HTTP, SigV4, retries ----*/
+
+typedef struct cli_transport cli_transport;
+
+/* Transport settings that come from the command line. */
+typedef struct cli_net {
+    double connect_timeout; /* seconds */
+    double timeout;         /* seconds, whole request */
+    int debug;              /* 1: trace requests to stderr */
+} cli_net;
+
+/* A successful HTTP answer. */
+typedef struct cli_reply {
+    long status;
+    char *body; /* owned, NUL-terminated */
+    size_t len;
+} cli_reply;
+
+/* Process-wide set-up and tear-down of libcurl (once, in main). */
+int cli_transport_global_init(void);
+void cli_transport_global_cleanup(void);
+
+/* A transport over one reusable libcurl handle (keep-alive). 'cfg' is
+** borrowed and must outlive it. NULL with an error recorded on failure. */
+cli_transport *cli_transport_new(const cli_config *cfg, const cli_net *net, cli_error *e);
+void cli_transport_free(cli_transport *t);
+
+/* POST one request to 'endpoint' with retries: DynamoDB JSON 1.0 when
+** 'target' is set (X-Amz-Target, application/x-amz-json-1.0), the STS query
+** protocol otherwise. Signs with 'service' ("dynamodb" / "sts"). On a 2xx
+** answer fills 'out' (caller frees out->body); otherwise records the error:
+** the service's exception (exit 1, or 4 when throttled) or a transport
+** error (exit 3). */
+int cli_transport_post(cli_transport *t, const char *endpoint, const char *service,
+                       const char *target, const char *body, size_t len, cli_reply *out,
+                       cli_error *e);
+void cli_reply_free(cli_reply *r);
+
+/*---- main.c -- options, the subcommand table, the run context ----*/
+
+/* One option of a subcommand (or a global one). */
+typedef struct cli_opt {
+    const char *name; /* without "--" */
+    const char *arg;  /* placeholder ("N", "EXPR"), or NULL for a flag */
+    const char *help;
+} cli_opt;
+
+#define CLI_MAX_ARGS 64
+
+/* The parsed command line of one subcommand. */
+typedef struct cli_args {
+    const char *names[CLI_MAX_ARGS]; /* option names given, borrowed */
+    const char *vals[CLI_MAX_ARGS];  /* their values ("" for flags) */
+    size_t n;
+    const char *pos[CLI_MAX_ARGS]; /* positional arguments */
+    size_t n_pos;
+} cli_args;
+
+/* The value of option 'name' (the last one given), or NULL. */
+const char *cli_arg(const cli_args *a, const char *name);
+
+/* Everything a subcommand needs. The transport and configuration are set up
+** on the first request, so --help and usage errors need neither. */
+typedef struct cli_ctx {
+    cli_flags flags;
+    cli_net net;
+    cli_output output;
+    cli_config cfg;
+    int have_cfg;
+    cli_transport *transport;
+    char *ddb_endpoint;
+    char *sts_endpoint;
+} cli_ctx;
+
+/* Call DynamoDB operation 'op' with the request 'req' (borrowed) and return
+** the parsed reply (new reference), or NULL with the error recorded. */
+json_t *cli_dynamodb(cli_ctx *ctx, const char *op, json_t *req, cli_error *e);
+/* Call DynamoDB with a raw JSON body; on success 'out' holds the raw reply. */
+int cli_dynamodb_raw(cli_ctx *ctx, const char *op, const char *body, size_t len,
+                     cli_reply *out, cli_error *e);
+/* Call STS with a form-encoded body. */
+int cli_sts_raw(cli_ctx *ctx, const char *body, size_t len, cli_reply *out, cli_error *e);
+
+/* A subcommand: its run function, arguments and help. */
+typedef struct cli_command {
+    const char *name;
+    int (*run)(cli_ctx *ctx, const cli_args *a, cli_error *e);
+    const char *usage;    /* "TABLE KEY" */
+    int min_pos, max_pos; /* positional argument counts; max -1 = unbounded */
+    const cli_opt *opts;  /* terminated by {NULL} */
+    const char *summary;  /* one line */
+    const char *help;     /* paragraphs for --help */
+} cli_command;
+
+/*---- cmd_call.c -- call, whoami ----*/
+int cli_cmd_call(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_whoami(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_call_opts[], cli_whoami_opts[];
+
+/*---- cmd_tables.c -- tables, describe ----*/
+int cli_cmd_tables(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_describe(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_tables_opts[], cli_describe_opts[];
+
+/*---- cmd_items.c -- put, get, delete, update ----*/
+int cli_cmd_put(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_get(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_delete(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_update(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_put_opts[], cli_get_opts[], cli_delete_opts[], cli_update_opts[];
+
+/* Shared by the item and query commands: add ExpressionAttributeNames and
+** ExpressionAttributeValues from --names / --values to 'req'. */
+int cli_add_expr_maps(json_t *req, const cli_args *a, cli_error *e);
+
+/*---- cmd_query.c -- query, scan ----*/
+int cli_cmd_query(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_scan(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_query_opts[], cli_scan_opts[];
+
+#endif
