@@ -33,6 +33,9 @@ int ddb_def_check_projection(const json_t *proj, ddb_error *err);
 /* "Given value N for ReadCapacityUnits is out of bounds[ for index X]". */
 int ddb_def_check_throughput_bounds(const json_t *pt, const char *index, ddb_error *err);
 
+/* Tags per table. */
+#define DDB_MAX_TAGS 50
+
 /* Tag list checks shared by CreateTable and TagResource. */
 int ddb_def_check_tags(const json_t *tags, ddb_error *err);
 /* One tag key (also UntagResource's TagKeys). */

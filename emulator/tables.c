@@ -333,6 +333,9 @@ static int check_create(ddb_req *req, ddb_error *err)
         return DDB_ERR;
     if (ddb_def_check_tags(json_object_get(in, "Tags"), err) != DDB_OK)
         return DDB_ERR;
+    if (json_array_size(json_object_get(in, "Tags")) > DDB_MAX_TAGS)
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "Number of Tags exceed the current limit for the provided ResourceArn");
     if (!on_demand && check_quota(pt, req->region, err) != DDB_OK)
         return DDB_ERR;
     return DDB_OK;

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DDB_MAX_TAGS 50
-
 /* Resolve ResourceArn to a table of the caller's account and region. */
 static ddb_table *arn_table(ddb_req *req, ddb_error *err)
 {

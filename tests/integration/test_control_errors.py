@@ -508,6 +508,8 @@ def test_create_table_stream_sse_tags(ctx):
          "The Tag Value provided is invalid, Value: null"),
         ("CreateTable", table(Tags=[{"Key": "k", "Value": "v"}, {"Key": "k", "Value": "w"}]), VAL,
          "Duplicate Tag Keys provided as input: Duplicate Tag Key found k"),
+        ("CreateTable", table(Tags=[{"Key": "k%d" % i, "Value": "v"} for i in range(51)]), VAL,
+         "Number of Tags exceed the current limit for the provided ResourceArn"),
         # every validation error beats "already exists"
         ("CreateTable", table(PROV, BillingMode="PAY_PER_REQUEST"), VAL,
          INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
