@@ -10,7 +10,7 @@ not wrapped in "1 validation error detected: "; all validation comes before
 the table lookup, so most cases name a table that does not exist.
 """
 import harness
-from errcases import run_cases, run_pending
+from errcases import run_cases
 
 VAL = "ValidationException"
 RNF = "ResourceNotFoundException"

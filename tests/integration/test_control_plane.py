@@ -16,6 +16,7 @@ import time
 import botocore.exceptions
 
 import harness
+from errcases import run_cases
 from harness import check, eq, expect_error, wait_for
 
 REGION = harness.REGION
@@ -675,7 +676,6 @@ def test_create_transition(ctx):
     eq(status_of(ctx, name, s), "CREATING", "DescribeTable during CREATING")
     creating = "Attempt to change a resource which is still in use: Table is being created: " + name
     item = {"pk": {"S": "a"}}
-    from errcases import run_cases
     cases = [
         ("PutItem", {"TableName": name, "Item": item}, "ResourceNotFoundException",
          "Requested resource not found"),
@@ -719,7 +719,6 @@ def test_delete_transition(ctx):
     t0 = time.monotonic()
     eq(status_of(ctx, name, s), "DELETING", "DescribeTable during DELETING")
     check(name in c.list_tables()["TableNames"], "listed while DELETING")
-    from errcases import run_cases
     run_cases(ctx, [
         ("DeleteTable", {"TableName": name}, "ResourceInUseException",
          "Attempt to change a resource which is still in use: Table is being deleted: " + name),
@@ -757,7 +756,6 @@ def test_update_transition(ctx):
     eq(td["TableDescription"]["TableStatus"], "UPDATING", "reply")
     t0 = time.monotonic()
     eq(status_of(ctx, name, s), "UPDATING", "DescribeTable during UPDATING")
-    from errcases import run_cases
     run_cases(ctx, [
         ("UpdateTable", {"TableName": name, "ProvisionedThroughput": {
             "ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}, "ResourceInUseException",
