@@ -102,12 +102,6 @@ static size_t cell_text(const char *s, ddb_buf *out)
     return width;
 }
 
-static void pad(FILE *f, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        fputc(' ', f);
-}
-
 void cli_table_print(const cli_table *t, FILE *f)
 {
     if (t->n_rows == 0 || t->n_cols == 0)
@@ -122,25 +116,31 @@ void cli_table_print(const cli_table *t, FILE *f)
                 w[c] = cw;
         }
     }
+    ddb_buf line = DDB_BUF_INIT;
     for (size_t r = 0; r <= t->n_rows + 1; r++) {
+        line.len = 0;
         for (size_t c = 0; c < t->n_cols; c++) {
-            int last = c + 1 == t->n_cols;
             if (r == 1) { /* the rule under the header */
                 for (size_t i = 0; i < w[c]; i++)
-                    fputc('-', f);
-                fputs(last ? "" : "-+-", f);
+                    ddb_buf_putc(&line, '-');
+                ddb_buf_puts(&line, c + 1 < t->n_cols ? "-+-" : "");
                 continue;
             }
             const char *text = r == 0 ? t->cols[c] : t->rows[r - 2][c];
             size_t cw = cell_text(text, &cell);
-            fwrite(cell.data, 1, cell.len, f);
-            if (!last) {
-                pad(f, w[c] - cw);
-                fputs(" | ", f);
+            ddb_buf_append(&line, cell.data, cell.len);
+            if (c + 1 < t->n_cols) {
+                for (size_t i = cw; i < w[c]; i++)
+                    ddb_buf_putc(&line, ' ');
+                ddb_buf_puts(&line, " | ");
             }
         }
-        fputc('\n', f);
+        while (line.len > 0 && line.data[line.len - 1] == ' ')
+            line.len--;
+        ddb_buf_putc(&line, '\n');
+        fwrite(line.data, 1, line.len, f);
     }
+    ddb_buf_free(&line);
     ddb_buf_free(&cell);
     free(w);
 }
