@@ -187,7 +187,8 @@ static int parse_var(const char *src, size_t len, size_t i, iam_tok *tok, size_t
         *why = "empty policy variable name";
         return DDB_ERR;
     }
-    for (size_t j = kb; j < ke; j++) {
+    int escape = ke - kb == 1 && (src[kb] == '*' || src[kb] == '?' || src[kb] == '$');
+    for (size_t j = kb; j < ke && !escape; j++) {
         if (src[j] == '$' || src[j] == '{' || src[j] == '\'') {
             *why = "invalid character in policy variable name";
             return DDB_ERR;
@@ -223,7 +224,7 @@ static int parse_var(const char *src, size_t len, size_t i, iam_tok *tok, size_t
             return DDB_ERR;
         }
     }
-    if (tok->len == 1 && (src[kb] == '*' || src[kb] == '?' || src[kb] == '$')) {
+    if (escape) {
         if (tok->has_default) {
             *why = "${*}, ${?} and ${$} take no default value";
             return DDB_ERR;
