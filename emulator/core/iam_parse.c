@@ -404,7 +404,7 @@ static const char *family_types(iam_family f)
         case IAM_FAM_NUMERIC:
             return "a number or a string";
         case IAM_FAM_DATE:
-            return "a string or an integer (epoch seconds)";
+            return "a string or an integer of epoch seconds";
         case IAM_FAM_BOOL:
         case IAM_FAM_NULL:
             return "a string or a boolean";
@@ -567,8 +567,8 @@ static int parse_key(pctx *pc, iam_stmt *st, const iam_opdef *op, int set, int i
     } else if (family_accepts(op->family, vals)) {
         n = 1;
     } else {
-        return perr(pc, "must be %s or an array of them, not %s", family_types(op->family),
-                    type_name(vals));
+        return perr(pc, "must be %s (or an array of them), not %s",
+                    family_types(op->family), type_name(vals));
     }
 
     iam_cond *c = &st->conds[st->n_conds++];
