@@ -362,6 +362,127 @@ static void api_checks(void)
     CHECK("NULL key", !ddb_iam_key_is_multivalued(NULL));
 }
 
+/* Parse 'doc' (stolen) as "limits.json"; returns the error message or NULL
+** when it parsed (new string; caller frees). */
+static char *parse_message(json_t *doc)
+{
+    ddb_error err = DDB_ERROR_INIT;
+    ddb_policy *p = ddb_iam_policy_parse(doc, "limits.json", &err);
+    char *msg = p == NULL && err.message ? strdup(err.message) : NULL;
+    ddb_iam_policy_free(p);
+    ddb_err_clear(&err);
+    json_decref(doc);
+    return msg;
+}
+
+static json_t *allow_stmt(void)
+{
+    return json_pack("{s:s, s:s, s:s}", "Effect", "Allow", "Action", "dynamodb:GetItem",
+                     "Resource", "*");
+}
+
+static json_t *policy_of(json_t *statements)
+{
+    return json_pack("{s:s, s:o}", "Version", "2012-10-17", "Statement", statements);
+}
+
+static void check_limit(const char *desc, json_t *ok_doc, json_t *bad_doc, const char *want)
+{
+    char *m1 = parse_message(ok_doc), *m2 = parse_message(bad_doc);
+    if (m1 != NULL)
+        fprintf(stderr, "FAIL %s: at the limit: %s\n", desc, m1);
+    CHECK(desc, m1 == NULL);
+    CHECK_STR(desc, m2, want);
+    free(m1);
+    free(m2);
+}
+
+/* The limits of iam_int.h (IAM_MAX_STATEMENTS 1024, IAM_MAX_LIST 1024,
+** IAM_MAX_STRING 4096, IAM_MAX_CONDITIONS 256), each at and one past it. */
+static void limit_checks(void)
+{
+    json_t *ok, *bad, *st;
+    char *s;
+
+    ok = json_array();
+    bad = json_array();
+    for (int i = 0; i < 1025; i++) {
+        if (i < 1024)
+            json_array_append_new(ok, allow_stmt());
+        json_array_append_new(bad, allow_stmt());
+    }
+    check_limit("1024 statements", policy_of(ok), policy_of(bad),
+                "limits.json: Statement: more than 1024 statements");
+
+    ok = json_array();
+    bad = json_array();
+    for (int i = 0; i < 1025; i++) {
+        if (i < 1024)
+            json_array_append_new(ok, json_string("dynamodb:GetItem"));
+        json_array_append_new(bad, json_string("dynamodb:GetItem"));
+    }
+    st = allow_stmt();
+    json_object_set_new(st, "Action", ok);
+    ok = policy_of(json_pack("[o]", st));
+    st = allow_stmt();
+    json_object_set_new(st, "Action", bad);
+    check_limit("1024 actions", ok, policy_of(json_pack("[o]", st)),
+                "limits.json: Statement[0].Action: more than 1024 entries");
+
+    s = malloc(4098);
+    memcpy(s, "dynamodb:", 9);
+    memset(s + 9, 'A', 4097 - 9);
+    s[4096] = '\0';
+    st = allow_stmt();
+    json_object_set_new(st, "Action", json_string(s));
+    ok = policy_of(json_pack("[o]", st));
+    s[4096] = 'A';
+    s[4097] = '\0';
+    st = allow_stmt();
+    json_object_set_new(st, "Action", json_string(s));
+    check_limit("4096-byte strings", ok, policy_of(json_pack("[o]", st)),
+                "limits.json: Statement[0].Action: longer than 4096 bytes");
+
+    memcpy(s, "aws:", 4);
+    s[4096] = '\0';
+    st = allow_stmt();
+    json_object_set_new(st, "Condition",
+                        json_pack("{s:{s:s}}", "StringEquals", s, "x"));
+    ok = policy_of(json_pack("[o]", st));
+    s[4096] = 'A';
+    st = allow_stmt();
+    json_object_set_new(st, "Condition",
+                        json_pack("{s:{s:s}}", "StringEquals", s, "x"));
+    check_limit("4096-byte condition keys", ok, policy_of(json_pack("[o]", st)),
+                "limits.json: Statement[0].Condition.StringEquals: condition key longer "
+                "than 4096 bytes");
+    free(s);
+
+    json_t *keys_ok = json_object(), *keys_bad = json_object();
+    for (int i = 0; i < 257; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "test:k%03d", i);
+        if (i < 256)
+            json_object_set_new(keys_ok, key, json_string("v"));
+        json_object_set_new(keys_bad, key, json_string("v"));
+    }
+    st = allow_stmt();
+    json_object_set_new(st, "Condition", json_pack("{s:o}", "StringEquals", keys_ok));
+    ok = policy_of(json_pack("[o]", st));
+    st = allow_stmt();
+    json_object_set_new(st, "Condition", json_pack("{s:o}", "StringEquals", keys_bad));
+    check_limit("256 condition keys", ok, policy_of(json_pack("[o]", st)),
+                "limits.json: Statement[0].Condition.StringEquals: more than 256 condition "
+                "keys in one statement");
+
+    st = allow_stmt();
+    json_object_set_new(st, "Resource", json_stringn("arn:aws:s3:::a\0b", 16));
+    s = parse_message(policy_of(json_pack("[o]", st)));
+    CHECK_STR("a NUL byte in a policy string", s,
+              "limits.json: Statement[0].Resource: contains a NUL character");
+    free(s);
+}
+
 /* "a*a*...*b" against a long run of 'a's (in a condition and in a Resource)
 ** must stay polynomial: a backtracking matcher would never finish. */
 static void glob_time_check(void)
@@ -413,6 +534,7 @@ int main(int argc, char **argv)
         }
     }
     api_checks();
+    limit_checks();
     glob_time_check();
     return CHECK_REPORT();
 }
