@@ -285,12 +285,13 @@ ddb_iam_decision ddb_iam_evaluate(ddb_policy *const *policies, size_t n_policies
         *why = allow;
     if (action == NULL || resource == NULL || (policies == NULL && n_policies > 0))
         return DDB_IAM_IMPLICIT_DENY;
+    size_t alen = strlen(action);
     ddb_iamp_arn_split(resource, strlen(resource), &arn);
     for (size_t p = 0; p < n_policies; p++) {
         const ddb_policy *pol = policies[p];
         for (size_t i = 0; pol != NULL && i < pol->n_stmts; i++) {
             const iam_stmt *st = &pol->stmts[i];
-            if (!stmt_applies(&e, st, action, strlen(action), &arn))
+            if (!stmt_applies(&e, st, action, alen, &arn))
                 continue;
             if (st->deny) {
                 if (why != NULL)

@@ -235,6 +235,10 @@ const char *ddb_iamp_scalar_text(const json_t *v, char buf[40], size_t *len);
 /* Shortest "%.*g" text of 'd' that reads back as the same double. */
 void ddb_iamp_real_text(double d, char buf[40]);
 
+/* Length of a key of a jansson object as returned by json_object_foreach
+** (keys may hold NUL bytes with jansson >= 2.14 and JSON_ALLOW_NUL). */
+size_t ddb_iamp_key_len(const char *key);
+
 /* ASCII case-insensitive equality of two byte strings. */
 int ddb_iamp_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -89,6 +89,15 @@ static void tok_push(iam_tmpl *t, size_t *cap, iam_tok tok)
 
 /*---- context lookups ----*/
 
+size_t ddb_iamp_key_len(const char *key)
+{
+#if JANSSON_VERSION_HEX >= 0x020e00
+    return json_object_iter_key_len(json_object_key_to_iter(key));
+#else
+    return strlen(key);
+#endif
+}
+
 json_t *ddb_iamp_ctx_get(const json_t *ctx, const char *key, size_t key_len)
 {
     const char *k;
@@ -97,7 +106,7 @@ json_t *ddb_iamp_ctx_get(const json_t *ctx, const char *key, size_t key_len)
     if (ctx == NULL || !json_is_object(ctx))
         return NULL;
     json_object_foreach((json_t *)ctx, k, v) {
-        size_t klen = strlen(k);
+        size_t klen = ddb_iamp_key_len(k);
         if (klen == key_len && memcmp(k, key, klen) == 0)
             return v;
         if (first_ci == NULL && ddb_iamp_ascii_ieq(k, klen, key, key_len))

@@ -208,6 +208,18 @@ static const char *type_name(const json_t *v)
     }
 }
 
+/* A key of a parsed object that holds a NUL byte is never a valid name. */
+static int key_has_nul(const char *key)
+{
+    return ddb_iamp_key_len(key) != strlen(key);
+}
+
+/* Is the JSON string 'v' exactly 'lit' (no NUL byte tricks)? */
+static int string_is(const json_t *v, const char *lit)
+{
+    return json_string_length(v) == strlen(lit) && strcmp(json_string_value(v), lit) == 0;
+}
+
 /* A policy string: no NUL bytes, at most IAM_MAX_STRING bytes. */
 static int check_string(pctx *pc, const json_t *v, const char **s, size_t *len)
 {
@@ -550,6 +562,8 @@ static int parse_key(pctx *pc, iam_stmt *st, const iam_opdef *op, int set, int i
 
     if (klen == 0)
         return perr(pc, "empty condition key");
+    if (key_has_nul(key))
+        return perr(pc, "condition key '%s' contains a NUL character", key);
     if (klen > IAM_MAX_STRING)
         return perr(pc, "condition key longer than %d bytes", IAM_MAX_STRING);
     if (colon == NULL || colon == key || colon[1] == '\0')
@@ -611,8 +625,10 @@ static int parse_condition(pctx *pc, iam_stmt *st, const json_t *cond)
                             sizeof *st->conds);
     json_object_foreach((json_t *)cond, opname, block) {
         const iam_opdef *op;
-        int set, ifx, r = op_parse(opname, 0, &op, &set, &ifx);
-        if (r != OPP_OK)
+        int set, ifx, r;
+        if (key_has_nul(opname))
+            return perr(pc, "condition operator '%s' contains a NUL character", opname);
+        if ((r = op_parse(opname, 0, &op, &set, &ifx)) != OPP_OK)
             return unknown_operator(pc, opname, r);
         size_t mark = path_member(pc, opname);
         if (!json_is_object(block))
@@ -681,9 +697,11 @@ static int parse_statement(pctx *pc, ddb_policy *p, const json_t *js)
     if (!json_is_object(js))
         return perr(pc, "must be an object, not %s", type_name(js));
     json_object_foreach((json_t *)js, mname, mv) {
-        if (member_known(stmt_members, mname))
+        if (member_known(stmt_members, mname) && !key_has_nul(mname))
             continue;
         mark = path_member(pc, mname);
+        if (key_has_nul(mname))
+            return perr(pc, "element name contains a NUL character");
         if (strcmp(mname, "Principal") == 0 || strcmp(mname, "NotPrincipal") == 0)
             return perr(pc, "not allowed in an identity-based policy");
         return perr(pc, "unknown element");
@@ -707,8 +725,10 @@ static int parse_statement(pctx *pc, ddb_policy *p, const json_t *js)
     mark = path_member(pc, "Effect");
     if (!json_is_string(v))
         return perr(pc, "must be \"Allow\" or \"Deny\", not %s", type_name(v));
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return perr(pc, "contains a NUL character");
     s = json_string_value(v);
-    if (strcmp(s, "Allow") != 0 && strcmp(s, "Deny") != 0)
+    if (!string_is(v, "Allow") && !string_is(v, "Deny"))
         return perr(pc, "must be \"Allow\" or \"Deny\", not '%s'", s);
     st->deny = s[0] == 'D';
     path_pop(pc, mark);
@@ -750,8 +770,10 @@ static int parse_document(pctx *pc, ddb_policy *p, const json_t *doc)
     if (!json_is_object(doc))
         return perr(pc, "must be a JSON object, not %s", type_name(doc));
     json_object_foreach((json_t *)doc, mname, mv) {
-        if (!member_known(doc_members, mname)) {
+        if (!member_known(doc_members, mname) || key_has_nul(mname)) {
             path_member(pc, mname);
+            if (key_has_nul(mname))
+                return perr(pc, "element name contains a NUL character");
             return perr(pc, "unknown element");
         }
     }
@@ -760,12 +782,11 @@ static int parse_document(pctx *pc, ddb_policy *p, const json_t *doc)
     if ((v = json_object_get(doc, "Version")) == NULL)
         return perr(pc, "missing (use \"2012-10-17\"; AWS would read the policy as "
                         "\"2008-10-17\", where ${...} is literal text)");
-    if (!json_is_string(v))
-        return perr(pc, "must be a string, not %s", type_name(v));
-    s = json_string_value(v);
-    if (strcmp(s, "2012-10-17") == 0)
+    if (check_string(pc, v, &s, &len) != DDB_OK)
+        return DDB_ERR;
+    if (string_is(v, "2012-10-17"))
         pc->vars = 1;
-    else if (strcmp(s, "2008-10-17") != 0)
+    else if (!string_is(v, "2008-10-17"))
         return perr(pc, "unknown version '%s' (expected \"2012-10-17\" or \"2008-10-17\")",
                     s);
     p->vars = pc->vars;

@@ -375,6 +375,34 @@ static char *parse_message(json_t *doc)
     return msg;
 }
 
+/* The JSON parser refuses NUL bytes in object keys; rename every key "@k"
+** of 'v' (recursively) to "k\0x" with the length-taking setter instead. */
+static void nul_keys(json_t *v)
+{
+    const char *k;
+    json_t *m;
+    void *it;
+
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            nul_keys(json_array_get(v, i));
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    json_object_foreach_safe(v, it, k, m) {
+        nul_keys(m);
+        if (k[0] != '@')
+            continue;
+        char name[64];
+        size_t n = strlen(k + 1);
+        memcpy(name, k + 1, n);
+        memcpy(name + n, "\0x", 2);
+        json_object_setn_new(v, name, n + 2, json_incref(m));
+        json_object_del(v, k);
+    }
+}
+
 static json_t *allow_stmt(void)
 {
     return json_pack("{s:s, s:s, s:s}", "Effect", "Allow", "Action", "dynamodb:GetItem",
@@ -481,6 +509,39 @@ static void limit_checks(void)
     CHECK_STR("a NUL byte in a policy string", s,
               "limits.json: Statement[0].Resource: contains a NUL character");
     free(s);
+
+    static const struct {
+        const char *json, *want;
+    } nul_cases[] = {
+        {"{\"Version\":\"2012-10-17\\u0000x\",\"Statement\":[]}",
+         "limits.json: Version: contains a NUL character"},
+        {"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\\u0000\","
+         "\"Action\":\"*\",\"Resource\":\"*\"}}",
+         "limits.json: Statement.Effect: contains a NUL character"},
+        {"{\"@Version\":\"2012-10-17\",\"Statement\":[]}",
+         "limits.json: Version: element name contains a NUL character"},
+        {"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+         "\"*\",\"Resource\":\"*\",\"@Condition\":{}}}",
+         "limits.json: Statement.Condition: element name contains a NUL character"},
+        {"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+         "\"*\",\"Resource\":\"*\",\"Condition\":{\"@Bool\":{}}}}",
+         "limits.json: Statement.Condition: condition operator 'Bool' contains a NUL "
+         "character"},
+        {"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+         "\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"@aws:x\":\"true\"}}}}",
+         "limits.json: Statement.Condition.Bool: condition key 'aws:x' contains a NUL "
+         "character"},
+    };
+    for (size_t i = 0; i < sizeof nul_cases / sizeof nul_cases[0]; i++) {
+        json_t *doc = json_loads(nul_cases[i].json, JSON_ALLOW_NUL, NULL);
+        CHECK("NUL case loads", doc != NULL);
+        if (doc == NULL)
+            continue;
+        nul_keys(doc);
+        s = parse_message(doc);
+        CHECK_STR("a NUL byte in a name or a fixed value", s, nul_cases[i].want);
+        free(s);
+    }
 }
 
 /* "a*a*...*b" against a long run of 'a's (in a condition and in a Resource)
