@@ -10,8 +10,27 @@
 ** defaults) with AWS's missing-value rules; Version 2008-10-17 literal
 ** semantics; condition key names case-insensitive.
 **
-** Pure: no I/O. The emulator builds the request context (principal keys and
-** the DynamoDB keys such as dynamodb:LeadingKeys) and asks for a decision.
+** Pure: no I/O, no global state. The emulator builds the request context
+** (principal keys and the DynamoDB keys such as dynamodb:LeadingKeys) and asks
+** for a decision. A parsed policy is immutable, so several threads may
+** evaluate the same policies at once.
+**
+** Where AWS leaves a behaviour open (IAM reference iam-and-sigv4.md §8) the
+** engine makes one documented, deterministic choice; the comment at the
+** implementing code says which (emulator/core/iam_parse.c, iam_eval.c,
+** iam_match.c, iam_values.c):
+**   - a policy without "Version" is rejected (AWS reads it as 2008-10-17);
+**   - operator names are case-sensitive; '?' is a wildcard in actions too;
+**   - a plain (non-set) operator on a key that is multivalued by type never
+**     matches, even negated or ...IfExists (so a bare-operator Deny on
+**     dynamodb:LeadingKeys never applies);
+**   - ForAllValues over an absent or empty key is vacuously true, except in
+**     an Allow statement whose values hold a variable without a value (the
+**     untagged user's Scan, case A16): then false;
+**   - text substituted for a variable is literal ('*' in a tag value is not
+**     a wildcard);
+**   - numbers compare as exact decimals, dates to the nanosecond, IPv4 and
+**     IPv6 as separate families, IgnoreCase with simple Unicode case folding.
 */
 #ifndef DDB_IAM_H
 #define DDB_IAM_H
@@ -28,40 +47,69 @@ typedef enum ddb_iam_decision {
     DDB_IAM_EXPLICIT_DENY
 } ddb_iam_decision;
 
-/* Parse and validate one policy document (borrowed 'doc'). 'name' names it in
-** explanations and error texts (a file name or "inline policy 2 of ..."). On a
-** malformed policy returns NULL and records a message naming 'name', the JSON
-** path and the problem, e.g. "tenant.json: Statement[1].Condition: unknown
-** condition operator 'StringEqual'". New; free with ddb_iam_policy_free. */
+/* Parse and validate one policy document (borrowed 'doc'; nothing of it is
+** kept). 'name' names it in explanations and error texts (a file name or
+** "inline policy 2 of ..."; NULL means "policy"). Validation is strict, as
+** IAM's PutPolicy: Version ("2012-10-17" or "2008-10-17", required),
+** Statement (an object or a non-empty array), Sid (letters and digits,
+** unique), Effect, exactly one of Action/NotAction and of Resource/
+** NotResource, no Principal, no unknown elements, known condition operators
+** with values of the right JSON type and format (numbers, dates, CIDRs,
+** base64, ARNs, policy-variable syntax), no empty arrays or objects, and the
+** size limits of emulator/core/iam_int.h.
+** On a malformed policy returns NULL and records a DDB_E_VALIDATION error
+** whose message names 'name', the JSON path and the problem, e.g.
+** "tenant.json: Statement[1].Condition: unknown condition operator
+** 'StringEqual'" (every text is pinned in fixtures/iam/parse_errors.json).
+** New; free with ddb_iam_policy_free. */
 ddb_policy *ddb_iam_policy_parse(const json_t *doc, const char *name, ddb_error *err);
+
+/* Free a policy; NULL is a no-op. Explanations pointing into it die with it. */
 void ddb_iam_policy_free(ddb_policy *p);
+
+/* The name given to ddb_iam_policy_parse (borrowed; NULL for a NULL 'p'). */
 const char *ddb_iam_policy_name(const ddb_policy *p);
 
 /* Why a decision was taken: the deciding statement (for an explicit deny, the
-** denying statement; for an allow, the first allowing statement found; for
-** an implicit deny, none). */
+** first applicable Deny statement; for an allow, the first applicable Allow
+** statement; for an implicit deny, none), "first" in the order of
+** 'policies' and then of each policy's statements. The caller can use
+** 'policy' to name a managed policy in an explicit-deny message. */
 typedef struct ddb_iam_explain {
-    const ddb_policy *policy;  /* borrowed; NULL for an implicit deny */
-    int statement;             /* 0-based index in the policy's Statement list, -1 if none */
-    const char *sid;           /* the statement's Sid or NULL (borrowed) */
+    const ddb_policy *policy; /* borrowed; NULL for an implicit deny */
+    int statement;   /* 0-based index in the policy's Statement list, -1 if none */
+    const char *sid; /* the statement's Sid or NULL (borrowed from 'policy') */
 } ddb_iam_explain;
 
 /* Decide whether the caller described by 'context' may perform 'action'
-** ("dynamodb:GetItem") on 'resource' (an ARN, or "*" for account-level
-** actions) under 'policies'.
+** ("dynamodb:GetItem"; compared case-insensitively) on 'resource' (an ARN,
+** or "*" for account-level actions, which only a policy Resource of "*"
+** matches) under 'policies'.
 **
 ** 'context' is a JSON object of condition keys (names in any case; lookups
-** are case-insensitive) to values: a string, or an array of strings for
-** multivalued keys (dynamodb:LeadingKeys, dynamodb:Attributes, aws:TagKeys,
-** ...). Absent keys are simply not present. It also provides the values of
-** policy variables (aws:username, aws:userid, aws:PrincipalAccount,
-** aws:PrincipalTag/<k>, ...). 'why' may be NULL. */
+** are case-insensitive, an exact-case entry winning) to values: a string, or
+** an array of strings for multivalued keys (dynamodb:LeadingKeys,
+** dynamodb:Attributes, aws:TagKeys, ...). Numbers and booleans are read as
+** their text. A key that is missing, JSON null or an empty array is absent.
+** It also provides the values of policy variables (aws:username,
+** aws:userid, aws:PrincipalAccount, aws:PrincipalTag/<k>, ...). For
+** LeadingKeys, pass each partition-key value as the string DynamoDB shows on
+** the wire: S as is, N in its canonical text, B as base64 (open point 3).
+** 'context' may be NULL (no keys). NULL entries of 'policies' are skipped;
+** a NULL 'action' or 'resource' is an implicit deny. 'why' may be NULL.
+** Never fails; the work is bounded by the sizes of the inputs (globbing is at
+** worst pattern length x value length). */
 ddb_iam_decision ddb_iam_evaluate(ddb_policy *const *policies, size_t n_policies,
                                   const char *action, const char *resource,
                                   const json_t *context, ddb_iam_explain *why);
 
-/* 1 when the condition key 'key' is multivalued by type (ArrayOf...), e.g.
-** dynamodb:LeadingKeys, dynamodb:Attributes, aws:TagKeys. */
+/* 1 when the condition key 'key' (any case) is multivalued by type
+** (ArrayOf... in the Service Authorization Reference): dynamodb:LeadingKeys,
+** dynamodb:FirstPartitionKeyValues .. FourthPartitionKeyValues,
+** dynamodb:Attributes, aws:TagKeys, aws:CalledVia,
+** aws:PrincipalServiceNamesList, aws:PrincipalOrgPaths, aws:ResourceOrgPaths,
+** aws:SourceOrgPaths. Such keys need a set operator and cannot be policy
+** variables. 0 for NULL. */
 int ddb_iam_key_is_multivalued(const char *key);
 
 #endif

@@ -155,7 +155,8 @@ static int value_match(ectx *e, const iam_cond *c, const iam_value *v, const cha
             return rn == v->len && memcmp(rs, v->text, rn) == 0;
         case IAM_FAM_IP: {
             iam_cidr a;
-            return ddb_iamp_cidr_parse(rs, rn, 0, &a) && ddb_iamp_cidr_contains(&v->u.ip, &a);
+            return ddb_iamp_cidr_parse(rs, rn, 0, &a) &&
+                   ddb_iamp_cidr_contains(&v->u.ip, &a);
         }
         case IAM_FAM_ARN: {
             iam_arn arn;
@@ -206,8 +207,8 @@ static int has_unresolved(ectx *e, const iam_cond *c)
 static int cond_true(ectx *e, const iam_cond *c, int deny)
 {
     json_t *rv = ddb_iamp_ctx_get(e->ctx, c->key, strlen(c->key));
-    int absent = rv == NULL || json_is_null(rv) ||
-                 (json_is_array(rv) && json_array_size(rv) == 0);
+    int absent =
+        rv == NULL || json_is_null(rv) || (json_is_array(rv) && json_array_size(rv) == 0);
 
     if (c->op->family == IAM_FAM_NULL) {
         for (size_t i = 0; i < c->n_vals; i++)
@@ -255,8 +256,8 @@ static int stmt_applies(ectx *e, const iam_stmt *st, const char *action, size_t 
     int m = 0;
 
     for (size_t i = 0; i < st->n_actions && !m; i++)
-        m = ddb_iamp_glob(st->actions[i].pat.cells, st->actions[i].pat.n_cells, action, alen,
-                          1);
+        m = ddb_iamp_glob(st->actions[i].pat.cells, st->actions[i].pat.n_cells, action,
+                          alen, 1);
     if (m == st->not_action)
         return 0;
     m = 0;

@@ -48,21 +48,21 @@ typedef struct iam_cells {
 enum { IAM_TOK_LIT, IAM_TOK_STAR, IAM_TOK_QMARK, IAM_TOK_VAR };
 
 typedef struct iam_tok {
-    int kind;           /* IAM_TOK_* */
-    size_t off, len;    /* LIT: bytes of the template's src; VAR: the key */
-    int has_default;    /* VAR only */
-    size_t doff, dlen;  /* VAR only: the default value, without its quotes */
+    int kind;          /* IAM_TOK_* */
+    size_t off, len;   /* LIT: bytes of the template's src; VAR: the key */
+    int has_default;   /* VAR only */
+    size_t doff, dlen; /* VAR only: the default value, without its quotes */
 } iam_tok;
 
 typedef struct iam_tmpl {
-    const char *src;    /* borrowed from the owning value/entry (its 'text') */
-    iam_tok *toks;      /* owned */
+    const char *src; /* borrowed from the owning value/entry (its 'text') */
+    iam_tok *toks;   /* owned */
     size_t n_toks;
-    int has_vars;       /* at least one IAM_TOK_VAR */
-    int wild;           /* '*' and '?' are wildcards (Like/Arn/Action/Resource) */
-    int *cells;         /* owned; the pre-expanded cells when !has_vars */
+    int has_vars; /* at least one IAM_TOK_VAR */
+    int wild;     /* '*' and '?' are wildcards (Like/Arn/Action/Resource) */
+    int *cells;   /* owned; the pre-expanded cells when !has_vars */
     size_t n_cells;
-    char *lit;          /* owned; the literal bytes when !has_vars && !wild */
+    char *lit; /* owned; the literal bytes when !has_vars && !wild */
     size_t lit_len;
 } iam_tmpl;
 
@@ -70,83 +70,96 @@ typedef struct iam_tmpl {
 #define IAM_ARN_SEGS 6 /* arn, partition, service, region, account, resource */
 
 typedef struct iam_arnpat {
-    int any;                       /* the entry is "*" */
-    int n_segs;                    /* 4..6 */
-    int extends;                   /* n_segs < 6: the last segment ends in '*' and
-                                   ** also spans the colons of the rest */
+    int any;     /* the entry is "*" */
+    int n_segs;  /* 4..6 */
+    int extends; /* n_segs < 6: the last segment ends in '*' and
+                 ** also spans the colons of the rest */
     iam_tmpl seg[IAM_ARN_SEGS];
 } iam_arnpat;
 
 /* A request-side ARN split on its first five colons. */
 typedef struct iam_arn {
-    int ok;                        /* 0: not an ARN (fewer than five colons) */
-    const char *s[IAM_ARN_SEGS];   /* borrowed, not NUL-terminated */
+    int ok;                      /* 0: not an ARN (fewer than five colons) */
+    const char *s[IAM_ARN_SEGS]; /* borrowed, not NUL-terminated */
     size_t len[IAM_ARN_SEGS];
-    const char *whole;             /* the full text, for 'extends' patterns */
+    const char *whole; /* the full text, for 'extends' patterns */
     size_t whole_len;
 } iam_arn;
 
 /*---- typed condition values ----*/
-typedef struct iam_dec {   /* exact decimal: sign, integer and fraction digits */
-    int neg;               /* 1 for a negative non-zero value */
-    const char *ip;        /* integer digits without leading zeros (borrowed) */
+typedef struct iam_dec { /* exact decimal: sign, integer and fraction digits */
+    int neg;             /* 1 for a negative non-zero value */
+    const char *ip;      /* integer digits without leading zeros (borrowed) */
     size_t ilen;
-    const char *fp;        /* fraction digits without trailing zeros (borrowed) */
+    const char *fp; /* fraction digits without trailing zeros (borrowed) */
     size_t flen;
 } iam_dec;
 
-typedef struct iam_time {  /* an instant: seconds since the epoch + nanoseconds */
+typedef struct iam_time { /* an instant: seconds since the epoch + nanoseconds */
     int64_t sec;
-    int32_t nsec;          /* 0..999999999 */
+    int32_t nsec; /* 0..999999999 */
 } iam_time;
 
-typedef struct iam_cidr {  /* an address or network of one family */
-    int v6;                /* 0: IPv4 (addr[0..3]), 1: IPv6 */
+typedef struct iam_cidr { /* an address or network of one family */
+    int v6;               /* 0: IPv4 (addr[0..3]), 1: IPv6 */
     unsigned char addr[16];
-    int prefix;            /* 0..32 or 0..128 */
+    int prefix; /* 0..32 or 0..128 */
 } iam_cidr;
 
 /*---- operators ----*/
 typedef enum iam_family {
-    IAM_FAM_STRING, IAM_FAM_NUMERIC, IAM_FAM_DATE, IAM_FAM_BOOL,
-    IAM_FAM_BINARY, IAM_FAM_IP, IAM_FAM_ARN, IAM_FAM_NULL
+    IAM_FAM_STRING,
+    IAM_FAM_NUMERIC,
+    IAM_FAM_DATE,
+    IAM_FAM_BOOL,
+    IAM_FAM_BINARY,
+    IAM_FAM_IP,
+    IAM_FAM_ARN,
+    IAM_FAM_NULL
 } iam_family;
 
 typedef enum iam_cmp {
-    IAM_CMP_EQ, IAM_CMP_EQ_IC, IAM_CMP_LIKE, IAM_CMP_LT, IAM_CMP_LE,
-    IAM_CMP_GT, IAM_CMP_GE, IAM_CMP_IN, IAM_CMP_NULL
+    IAM_CMP_EQ,
+    IAM_CMP_EQ_IC,
+    IAM_CMP_LIKE,
+    IAM_CMP_LT,
+    IAM_CMP_LE,
+    IAM_CMP_GT,
+    IAM_CMP_GE,
+    IAM_CMP_IN,
+    IAM_CMP_NULL
 } iam_cmp;
 
 typedef struct iam_opdef {
-    const char *name;      /* canonical spelling, e.g. "StringNotLike" */
+    const char *name; /* canonical spelling, e.g. "StringNotLike" */
     iam_family family;
-    iam_cmp cmp;           /* the positive comparison */
-    int negated;           /* match none of the values (NOR) */
+    iam_cmp cmp; /* the positive comparison */
+    int negated; /* match none of the values (NOR) */
 } iam_opdef;
 
 enum { IAM_SET_NONE, IAM_SET_ALL, IAM_SET_ANY };
 
 typedef struct iam_value {
-    char *text;            /* owned: the policy value as text */
+    char *text; /* owned: the policy value as text */
     size_t len;
     union {
-        iam_tmpl str;      /* String family */
-        iam_arnpat arn;    /* Arn family */
-        iam_dec num;       /* Numeric (points into 'text') */
-        iam_time time;     /* Date */
-        int boolean;       /* Bool and Null: 0 or 1 */
-        iam_cidr ip;       /* IpAddress / NotIpAddress */
-    } u;                   /* BinaryEquals keeps only 'text' (see iam_eval.c) */
+        iam_tmpl str;   /* String family */
+        iam_arnpat arn; /* Arn family */
+        iam_dec num;    /* Numeric (points into 'text') */
+        iam_time time;  /* Date */
+        int boolean;    /* Bool and Null: 0 or 1 */
+        iam_cidr ip;    /* IpAddress / NotIpAddress */
+    } u;                /* BinaryEquals keeps only 'text' (see iam_eval.c) */
 } iam_value;
 
 typedef struct iam_cond {
     const iam_opdef *op;
-    int set;               /* IAM_SET_* */
+    int set; /* IAM_SET_* */
     int if_exists;
-    char *key;             /* owned: condition key as written */
-    iam_value *vals;       /* owned */
+    char *key;       /* owned: condition key as written */
+    iam_value *vals; /* owned */
     size_t n_vals;
-    int has_vars;          /* some value contains a policy variable */
+    int has_vars; /* some value contains a policy variable */
 } iam_cond;
 
 typedef struct iam_entry { /* one Action/NotAction pattern */
@@ -160,8 +173,8 @@ typedef struct iam_rentry { /* one Resource/NotResource pattern */
 } iam_rentry;
 
 typedef struct iam_stmt {
-    char *sid;             /* owned; NULL when absent */
-    int deny;              /* Effect is Deny */
+    char *sid; /* owned; NULL when absent */
+    int deny;  /* Effect is Deny */
     int not_action;
     iam_entry *actions;
     size_t n_actions;
@@ -173,8 +186,8 @@ typedef struct iam_stmt {
 } iam_stmt;
 
 struct ddb_policy {
-    char *name;            /* owned */
-    int vars;              /* Version 2012-10-17: ${...} are policy variables */
+    char *name; /* owned */
+    int vars;   /* Version 2012-10-17: ${...} are policy variables */
     iam_stmt *stmts;
     size_t n_stmts;
 };

@@ -105,7 +105,7 @@ json_t *ddb_iamp_ctx_get(const json_t *ctx, const char *key, size_t key_len)
 
     if (ctx == NULL || !json_is_object(ctx))
         return NULL;
-    json_object_foreach((json_t *)ctx, k, v) {
+    json_object_foreach ((json_t *)ctx, k, v) {
         size_t klen = ddb_iamp_key_len(k);
         if (klen == key_len && memcmp(k, key, klen) == 0)
             return v;

@@ -137,9 +137,9 @@ static int op_parse(const char *name, int icase, const iam_opdef **op, int *set,
 /*---- error reporting with a JSON path ----*/
 
 typedef struct pctx {
-    const char *name;  /* policy name for messages */
-    ddb_buf path;      /* current JSON path */
-    int vars;          /* Version 2012-10-17 */
+    const char *name; /* policy name for messages */
+    ddb_buf path;     /* current JSON path */
+    int vars;         /* Version 2012-10-17 */
     ddb_error *err;
 } pctx;
 
@@ -481,7 +481,8 @@ static int parse_value(pctx *pc, const iam_cond *c, const json_t *j, iam_value *
             mv = ddb_iamp_tmpl_multivalued_var(&v->u.str);
             break;
         case IAM_FAM_ARN:
-            if (ddb_iamp_arnpat_compile(&v->u.arn, v->text, len, pc->vars, &why) != DDB_OK) {
+            if (ddb_iamp_arnpat_compile(&v->u.arn, v->text, len, pc->vars, &why) !=
+                DDB_OK) {
                 perr(pc, "malformed ARN '%s': %s", v->text, why);
                 free(v->text);
                 return DDB_ERR;
@@ -536,15 +537,19 @@ static int unknown_operator(pctx *pc, const char *name, int why)
     int set, ifx;
 
     if (why == OPP_NULL_IFX)
-        return perr(pc, "unknown condition operator '%s' (Null has no IfExists form)", name);
+        return perr(pc, "unknown condition operator '%s' (Null has no IfExists form)",
+                    name);
     if (why == OPP_NULL_SET)
-        return perr(pc, "unknown condition operator '%s' (Null takes no set prefix)", name);
+        return perr(pc, "unknown condition operator '%s' (Null takes no set prefix)",
+                    name);
     if (op_parse(name, 1, &op, &set, &ifx) == OPP_OK)
         return perr(pc,
                     "unknown condition operator '%s' (operator names are case-sensitive; "
                     "did you mean '%s%s%s'?)",
-                    name, set == IAM_SET_ALL ? "ForAllValues:"
-                          : set == IAM_SET_ANY ? "ForAnyValue:" : "",
+                    name,
+                    set == IAM_SET_ALL   ? "ForAllValues:"
+                    : set == IAM_SET_ANY ? "ForAnyValue:"
+                                         : "",
                     op->name, ifx ? "IfExists" : "");
     if (why == OPP_BAD_PREFIX)
         return perr(pc,
@@ -616,14 +621,14 @@ static int parse_condition(pctx *pc, iam_stmt *st, const json_t *cond)
         return perr(pc, "must be an object, not %s", type_name(cond));
     if (json_object_size(cond) == 0)
         return perr(pc, "empty object");
-    json_object_foreach((json_t *)cond, opname, block) {
+    json_object_foreach ((json_t *)cond, opname, block) {
         if (json_is_object(block))
             total += json_object_size(block);
     }
-    st->conds = ddb_xcalloc(total ? (total < IAM_MAX_CONDITIONS ? total : IAM_MAX_CONDITIONS)
-                                  : 1,
-                            sizeof *st->conds);
-    json_object_foreach((json_t *)cond, opname, block) {
+    st->conds =
+        ddb_xcalloc(total ? (total < IAM_MAX_CONDITIONS ? total : IAM_MAX_CONDITIONS) : 1,
+                    sizeof *st->conds);
+    json_object_foreach ((json_t *)cond, opname, block) {
         const iam_opdef *op;
         int set, ifx, r;
         if (key_has_nul(opname))
@@ -635,7 +640,7 @@ static int parse_condition(pctx *pc, iam_stmt *st, const json_t *cond)
             return perr(pc, "must be an object, not %s", type_name(block));
         if (json_object_size(block) == 0)
             return perr(pc, "empty object");
-        json_object_foreach(block, key, vals) {
+        json_object_foreach (block, key, vals) {
             if (parse_key(pc, st, op, set, ifx, key, vals) != DDB_OK)
                 return DDB_ERR;
         }
@@ -646,9 +651,8 @@ static int parse_condition(pctx *pc, iam_stmt *st, const json_t *cond)
 
 /*---- Statement ----*/
 
-static const char *const stmt_members[] = {"Sid",      "Effect",      "Action",
-                                           "NotAction", "Resource",   "NotResource",
-                                           "Condition", NULL};
+static const char *const stmt_members[] = {
+    "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", NULL};
 
 static int member_known(const char *const *list, const char *name)
 {
@@ -696,7 +700,7 @@ static int parse_statement(pctx *pc, ddb_policy *p, const json_t *js)
 
     if (!json_is_object(js))
         return perr(pc, "must be an object, not %s", type_name(js));
-    json_object_foreach((json_t *)js, mname, mv) {
+    json_object_foreach ((json_t *)js, mname, mv) {
         if (member_known(stmt_members, mname) && !key_has_nul(mname))
             continue;
         mark = path_member(pc, mname);
@@ -769,7 +773,7 @@ static int parse_document(pctx *pc, ddb_policy *p, const json_t *doc)
 
     if (!json_is_object(doc))
         return perr(pc, "must be a JSON object, not %s", type_name(doc));
-    json_object_foreach((json_t *)doc, mname, mv) {
+    json_object_foreach ((json_t *)doc, mname, mv) {
         if (!member_known(doc_members, mname) || key_has_nul(mname)) {
             path_member(pc, mname);
             if (key_has_nul(mname))
@@ -787,8 +791,8 @@ static int parse_document(pctx *pc, ddb_policy *p, const json_t *doc)
     if (string_is(v, "2012-10-17"))
         pc->vars = 1;
     else if (!string_is(v, "2008-10-17"))
-        return perr(pc, "unknown version '%s' (expected \"2012-10-17\" or \"2008-10-17\")",
-                    s);
+        return perr(
+            pc, "unknown version '%s' (expected \"2012-10-17\" or \"2008-10-17\")", s);
     p->vars = pc->vars;
     path_pop(pc, mark);
 

@@ -36,14 +36,16 @@ typedef struct request {
 } request;
 
 static const request requests[] = {
-    {"dynamodb:GetItem", "arn:aws:dynamodb:ap-southeast-1:123456789012:table/WorkshopShared",
+    {"dynamodb:GetItem",
+     "arn:aws:dynamodb:ap-southeast-1:123456789012:table/WorkshopShared",
      "{\"aws:username\":\"attendee-037\",\"aws:PrincipalTag/tenant\":\"t-037\","
      "\"aws:PrincipalAccount\":\"123456789012\",\"aws:userid\":\"AIDAEXAMPLE\","
      "\"aws:PrincipalArn\":\"arn:aws:iam::123456789012:user/attendee-037\","
      "\"dynamodb:LeadingKeys\":[\"TENANT#t-037#USER#u1\"],\"dynamodb:Select\":"
      "\"ALL_ATTRIBUTES\",\"dynamodb:Attributes\":[\"PK\",\"SK\",\"Name\"]}"},
     {"dynamodb:Scan", "arn:aws:dynamodb:ap-southeast-1:123456789012:table/WorkshopShared",
-     "{\"aws:username\":\"attendee-notag\",\"aws:CurrentTime\":\"2024-02-29T12:00:00.5Z\","
+     "{\"aws:username\":\"attendee-notag\",\"aws:CurrentTime\":\"2024-02-29T12:00:00."
+     "5Z\","
      "\"aws:EpochTime\":1709208000,\"aws:SecureTransport\":true,"
      "\"aws:SourceIp\":\"203.0.113.77\",\"s3:max-keys\":\"9.5\"}"},
     {"dynamodb:BatchWriteItem",
@@ -55,12 +57,15 @@ static const request requests[] = {
      "\"test:null\":null,\"test:obj\":{\"a\":\"b\"},\"test:num\":-0.1}"},
     {"dynamodb:ListTables", "*",
      "{\"AWS:USERNAME\":\"Bob*\",\"aws:username\":\"bob\",\"aws:PrincipalTag/Team\":"
-     "\"\",\"test:long\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "\"\",\"test:long\":"
+     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac\","
      "\"test:utf8\":\"Caf\\u00e9 \\u03a3\\u03bf\\u03c6\\u03b9\\u03b1\\u03c2\"}"},
     {"s3:GetObject", "arn:aws:s3:::bucket/1/2/test/3/object.jpg", "{}"},
-    {"DynamoDB:getitem", "arn:aws:dynamodb:us-west-2:123456789012:table/GameScores/stream/"
-                         "2015-05-11T21:21:33.291", NULL},
+    {"DynamoDB:getitem",
+     "arn:aws:dynamodb:us-west-2:123456789012:table/GameScores/stream/"
+     "2015-05-11T21:21:33.291",
+     NULL},
     {"dynamodb:Query", "not an arn", "[\"not an object\"]"},
 };
 
@@ -74,7 +79,8 @@ static void init_contexts(void)
     if (done)
         return;
     for (size_t i = 0; i < N_REQUESTS; i++) {
-        contexts[i] = requests[i].context ? json_loads(requests[i].context, 0, NULL) : NULL;
+        contexts[i] =
+            requests[i].context ? json_loads(requests[i].context, 0, NULL) : NULL;
         if (requests[i].context != NULL && contexts[i] == NULL)
             abort(); /* a broken fixed context is a bug in this file */
     }

@@ -14,6 +14,7 @@
 #include "ddb_iam.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +50,16 @@ static const char *decision_name(ddb_iam_decision d)
     }
 }
 
-static void failf(const char *file, const char *cname, const char *fmt, const char *a,
-                  const char *b)
+static void failf(const char *file, const char *cname, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void failf(const char *file, const char *cname, const char *fmt, ...)
 {
+    va_list ap;
     fprintf(stderr, "FAIL %s: %s: ", file, cname);
-    fprintf(stderr, fmt, a, b);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputc('\n', stderr);
 }
 
@@ -62,7 +68,7 @@ static const char *unknown_member(const json_t *obj, const char *const *known)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach ((json_t *)obj, k, v) {
         size_t i = 0;
         while (known[i] != NULL && strcmp(known[i], k) != 0)
             i++;
@@ -89,11 +95,10 @@ static json_t *case_context(const suite *s, const json_t *c, const char *cname, 
     json_t *ctx;
 
     if (base != NULL && json_is_string(base)) {
-        const json_t *named_ctx = s->contexts ? json_object_get(s->contexts,
-                                                                json_string_value(base))
-                                              : NULL;
+        const json_t *named_ctx =
+            s->contexts ? json_object_get(s->contexts, json_string_value(base)) : NULL;
         if (named_ctx == NULL) {
-            failf(s->file, cname, "unknown context '%s'%s", json_string_value(base), "");
+            failf(s->file, cname, "unknown context '%s'", json_string_value(base));
             *ok = 0;
             return json_object();
         }
@@ -103,7 +108,7 @@ static json_t *case_context(const suite *s, const json_t *c, const char *cname, 
     if (with != NULL) {
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)with, k, v) {
+        json_object_foreach ((json_t *)with, k, v) {
             if (json_is_null(v))
                 json_object_del(ctx, k);
             else
@@ -115,8 +120,8 @@ static json_t *case_context(const suite *s, const json_t *c, const char *cname, 
 
 static void run_error_case(const suite *s, const json_t *c, const char *cname)
 {
-    static const char *const known[] = {"name", "note", "policy", "policy_name", "error",
-                                        NULL};
+    static const char *const known[] = {"name",        "note",  "policy",
+                                        "policy_name", "error", NULL};
     const char *bad = unknown_member(c, known);
     const json_t *doc = json_object_get(c, "policy");
     const char *pname = json_string_value(json_object_get(c, "policy_name"));
@@ -126,7 +131,7 @@ static void run_error_case(const suite *s, const json_t *c, const char *cname)
     int ok;
 
     if (bad != NULL || want == NULL) {
-        failf(s->file, cname, "malformed case (member '%s')%s", bad ? bad : "error", "");
+        failf(s->file, cname, "malformed case (member '%s')", bad ? bad : "error");
         CHECK(cname, 0);
         return;
     }
@@ -143,9 +148,9 @@ static void run_error_case(const suite *s, const json_t *c, const char *cname)
 
 static void run_decision_case(const suite *s, const json_t *c, const char *cname)
 {
-    static const char *const known[] = {"name",   "note",      "policies", "action",
-                                        "resource", "context", "with",     "expect",
-                                        "statement", "sid",    "policy",   NULL};
+    static const char *const known[] = {"name",      "note",    "policies", "action",
+                                        "resource",  "context", "with",     "expect",
+                                        "statement", "sid",     "policy",   NULL};
     const char *bad = unknown_member(c, known);
     const json_t *pols = json_object_get(c, "policies");
     const char *action = json_string_value(json_object_get(c, "action"));
@@ -161,7 +166,7 @@ static void run_decision_case(const suite *s, const json_t *c, const char *cname
 
     if (bad != NULL || !json_is_array(pols) || action == NULL || resource == NULL ||
         expect == NULL || json_array_size(pols) > MAX_POLICIES) {
-        failf(s->file, cname, "malformed case (member '%s')%s", bad ? bad : "?", "");
+        failf(s->file, cname, "malformed case (member '%s')", bad ? bad : "?");
         CHECK(cname, 0);
         return;
     }
@@ -171,7 +176,7 @@ static void run_decision_case(const suite *s, const json_t *c, const char *cname
         if (json_is_string(pj)) {
             p = suite_policy(s, json_string_value(pj));
             if (p == NULL) {
-                failf(s->file, cname, "unknown policy '%s'%s", json_string_value(pj), "");
+                failf(s->file, cname, "unknown policy '%s'", json_string_value(pj));
                 ok = 0;
             }
         } else {
@@ -180,7 +185,7 @@ static void run_decision_case(const suite *s, const json_t *c, const char *cname
             snprintf(pname, sizeof pname, "inline[%zu]", i);
             p = ddb_iam_policy_parse(pj, pname, &err);
             if (p == NULL) {
-                failf(s->file, cname, "inline policy does not parse: %s%s", err.message, "");
+                failf(s->file, cname, "inline policy does not parse: %s", err.message);
                 ok = 0;
             } else {
                 owned[n_owned++] = p;
@@ -198,7 +203,7 @@ static void run_decision_case(const suite *s, const json_t *c, const char *cname
     int want_stmt = jstmt != NULL ? (int)json_integer_value(jstmt) : -1;
     const char *want_sid = jsid != NULL ? json_string_value(jsid) : NULL;
     if (strcmp(expect, "ImplicitDeny") != 0 && jstmt == NULL) {
-        failf(s->file, cname, "an %s case needs \"statement\"%s", expect, "");
+        failf(s->file, cname, "an %s case needs \"statement\"", expect);
         ok = 0;
     }
     snprintf(got, sizeof got, "%s policy=%s statement=%d sid=%s", decision_name(d),
@@ -239,13 +244,14 @@ static void run_file(const char *path)
     }
     if ((bad = unknown_member(s.root, known)) != NULL ||
         !json_is_array(json_object_get(s.root, "cases"))) {
-        fprintf(stderr, "FAIL %s: malformed file (member '%s')\n", path, bad ? bad : "cases");
+        fprintf(stderr, "FAIL %s: malformed file (member '%s')\n", path,
+                bad ? bad : "cases");
         CHECK(path, 0);
         json_decref(s.root);
         return;
     }
     s.contexts = json_object_get(s.root, "contexts");
-    json_object_foreach(json_object_get(s.root, "policies"), k, v) {
+    json_object_foreach (json_object_get(s.root, "policies"), k, v) {
         ddb_error err = DDB_ERROR_INIT;
         ddb_policy *p = ddb_iam_policy_parse(v, k, &err);
         if (p == NULL || s.n_pol == MAX_POLICIES) {
@@ -340,7 +346,8 @@ static void api_checks(void)
           ddb_iam_evaluate(&p, 1, "dynamodb:GetItem", "*", doc, NULL) == DDB_IAM_ALLOW);
     ddb_policy *two[2] = {NULL, p};
     CHECK("NULL entries in the policy list are skipped",
-          ddb_iam_evaluate(two, 2, "dynamodb:GetItem", "*", NULL, &why) == DDB_IAM_ALLOW &&
+          ddb_iam_evaluate(two, 2, "dynamodb:GetItem", "*", NULL, &why) ==
+                  DDB_IAM_ALLOW &&
               why.policy == p && why.statement == 0);
     ddb_iam_policy_free(p);
     ddb_iam_policy_free(NULL);
@@ -352,7 +359,8 @@ static void api_checks(void)
     CHECK_STR("parse(NULL) message", err.message, "x.json: policy: no document");
     ddb_err_clear(&err);
 
-    CHECK("LeadingKeys is multivalued", ddb_iam_key_is_multivalued("dynamodb:LeadingKeys"));
+    CHECK("LeadingKeys is multivalued",
+          ddb_iam_key_is_multivalued("dynamodb:LeadingKeys"));
     CHECK("multivalued lookup ignores case",
           ddb_iam_key_is_multivalued("DYNAMODB:leadingkeys"));
     CHECK("Attributes is multivalued", ddb_iam_key_is_multivalued("dynamodb:Attributes"));
@@ -390,7 +398,7 @@ static void nul_keys(json_t *v)
     }
     if (!json_is_object(v))
         return;
-    json_object_foreach_safe(v, it, k, m) {
+    json_object_foreach_safe (v, it, k, m) {
         nul_keys(m);
         if (k[0] != '@')
             continue;
@@ -414,7 +422,8 @@ static json_t *policy_of(json_t *statements)
     return json_pack("{s:s, s:o}", "Version", "2012-10-17", "Statement", statements);
 }
 
-static void check_limit(const char *desc, json_t *ok_doc, json_t *bad_doc, const char *want)
+static void check_limit(const char *desc, json_t *ok_doc, json_t *bad_doc,
+                        const char *want)
 {
     char *m1 = parse_message(ok_doc), *m2 = parse_message(bad_doc);
     if (m1 != NULL)
@@ -474,13 +483,11 @@ static void limit_checks(void)
     memcpy(s, "aws:", 4);
     s[4096] = '\0';
     st = allow_stmt();
-    json_object_set_new(st, "Condition",
-                        json_pack("{s:{s:s}}", "StringEquals", s, "x"));
+    json_object_set_new(st, "Condition", json_pack("{s:{s:s}}", "StringEquals", s, "x"));
     ok = policy_of(json_pack("[o]", st));
     s[4096] = 'A';
     st = allow_stmt();
-    json_object_set_new(st, "Condition",
-                        json_pack("{s:{s:s}}", "StringEquals", s, "x"));
+    json_object_set_new(st, "Condition", json_pack("{s:{s:s}}", "StringEquals", s, "x"));
     check_limit("4096-byte condition keys", ok, policy_of(json_pack("[o]", st)),
                 "limits.json: Statement[0].Condition.StringEquals: condition key longer "
                 "than 4096 bytes");
@@ -499,9 +506,10 @@ static void limit_checks(void)
     ok = policy_of(json_pack("[o]", st));
     st = allow_stmt();
     json_object_set_new(st, "Condition", json_pack("{s:o}", "StringEquals", keys_bad));
-    check_limit("256 condition keys", ok, policy_of(json_pack("[o]", st)),
-                "limits.json: Statement[0].Condition.StringEquals: more than 256 condition "
-                "keys in one statement");
+    check_limit(
+        "256 condition keys", ok, policy_of(json_pack("[o]", st)),
+        "limits.json: Statement[0].Condition.StringEquals: more than 256 condition "
+        "keys in one statement");
 
     st = allow_stmt();
     json_object_set_new(st, "Resource", json_stringn("arn:aws:s3:::a\0b", 16));
