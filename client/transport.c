@@ -231,15 +231,23 @@ static void amz_date_now(char out[17])
     strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* Append one header line; "Name:" with nothing after the colon removes a
+** header libcurl would add by itself. Aborts on out-of-memory. */
+static struct curl_slist *add_line(struct curl_slist *l, const char *line)
+{
+    struct curl_slist *n = curl_slist_append(l, line);
+    if (n == NULL)
+        abort();
+    return n;
+}
+
 static struct curl_slist *add_header(struct curl_slist *l, const char *name,
                                      const char *value)
 {
     char *line = ddb_xasprintf("%s: %s", name, value);
-    struct curl_slist *n = curl_slist_append(l, line);
+    l = add_line(l, line);
     free(line);
-    if (n == NULL)
-        abort();
-    return n;
+    return l;
 }
 
 /* Send the request once, signed now. Fills 'at'. */
@@ -281,8 +289,8 @@ static void send_once(cli_transport *t, const endpoint *ep, const char *service,
     snprintf(sdk_request, sizeof sdk_request, "attempt=%d; max=%d", attempt_no,
              t->cfg->max_attempts);
     list = add_header(list, "amz-sdk-request", sdk_request);
-    list = curl_slist_append(list, "Expect:");
-    list = curl_slist_append(list, "Accept:");
+    list = add_line(list, "Expect:");
+    list = add_line(list, "Accept:");
     free(authz);
 
     t->body.len = 0;

@@ -157,7 +157,7 @@ class Scripted:
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
                 req = {"headers": {k.lower(): v for k, v in self.headers.items()},
-                       "body": body, "path": self.path}
+                       "body": body, "path": self.path, "peer": self.client_address}
                 with outer.lock:
                     outer.requests.append(req)
                     count = len(outer.requests)
@@ -768,6 +768,7 @@ def test_retry_quota_exhausted(ctx):
                            env={"DDB_RETRY_BASE_MS": "0"})
         eq(rc, 4, "exit code")
         eq(len(s.requests), 99 * 3 + 2, "requests until the quota ran out")
+        eq(len({r["peer"] for r in s.requests}), 1, "one kept-alive connection")
         check(err.startswith("ddb: 99 items written before the error\n"), "progress: %r" % err)
         check(err.endswith("ddb: error: ProvisionedThroughputExceededException: %s "
                            "(after 2 attempts)\n" % THROTTLE_BODY["message"]),
