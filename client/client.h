@@ -65,6 +65,10 @@ void cli_error_print(const cli_error *e, FILE *f);
 ** larger than CLI_MAX_INPUT. */
 char *cli_read_source(const char *arg, size_t *out_len, cli_error *e);
 
+/* Set string member 'member' of 'obj' to 'value' (from the command line);
+** records a UsageError when 'value' is not valid UTF-8. */
+int cli_set_string(json_t *obj, const char *member, const char *value, cli_error *e);
+
 /* Parse 'text' as a non-negative decimal integer in [lo, hi]. 0 on success. */
 int cli_parse_long(const char *text, long lo, long hi, long *out);
 /* Parse 'text' as a decimal number of seconds in (0, hi]. 0 on success. */

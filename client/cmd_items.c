@@ -103,19 +103,23 @@ static void print_member(const cli_ctx *ctx, json_t *resp, const char *member)
     }
 }
 
-static json_t *new_request(const char *table)
+/* A new request naming the table; NULL (error recorded) if the name is not UTF-8. */
+static json_t *new_request(const char *table, cli_error *e)
 {
     json_t *req = json_object();
-    json_object_set_new(req, "TableName", json_string(table));
+    if (cli_set_string(req, "TableName", table, e) != DDB_OK) {
+        json_decref(req);
+        return NULL;
+    }
     return req;
 }
 
-static void set_opt_string(json_t *req, const cli_args *a, const char *opt,
-                           const char *member)
+/* Set 'member' from string option 'opt' when it was given. */
+static int set_opt_string(json_t *req, const cli_args *a, const char *opt,
+                          const char *member, cli_error *e)
 {
     const char *v = cli_arg(a, opt);
-    if (v != NULL)
-        json_object_set_new(req, member, json_string(v));
+    return v != NULL ? cli_set_string(req, member, v, e) : DDB_OK;
 }
 
 int cli_cmd_put(cli_ctx *ctx, const cli_args *a, cli_error *e)
@@ -124,11 +128,16 @@ int cli_cmd_put(cli_ctx *ctx, const cli_args *a, cli_error *e)
     char *text = cli_read_source(a->pos[1], &len, e);
     if (text == NULL)
         return DDB_ERR;
-    json_t *base = new_request(a->pos[0]);
-    set_opt_string(base, a, "condition", "ConditionExpression");
+    json_t *base = new_request(a->pos[0], e);
+    if (base == NULL) {
+        free(text);
+        return DDB_ERR;
+    }
     if (cli_arg(a, "return-old"))
         json_object_set_new(base, "ReturnValues", json_string("ALL_OLD"));
-    int rc = cli_add_expr_maps(base, a, e);
+    int rc = set_opt_string(base, a, "condition", "ConditionExpression", e);
+    if (rc == DDB_OK)
+        rc = cli_add_expr_maps(base, a, e);
     cli_table t = {0};
     size_t pos = 0, written = 0;
     while (rc == DDB_OK) { /* each pass consumes at least one object of the input */
@@ -179,13 +188,17 @@ int cli_cmd_get(cli_ctx *ctx, const cli_args *a, cli_error *e)
     json_t *key = read_map(a->pos[1], "the key", e);
     if (key == NULL)
         return DDB_ERR;
-    json_t *req = new_request(a->pos[0]);
+    json_t *req = new_request(a->pos[0], e);
+    if (req == NULL) {
+        json_decref(key);
+        return DDB_ERR;
+    }
     json_object_set_new(req, "Key", key);
     if (cli_arg(a, "consistent"))
         json_object_set_new(req, "ConsistentRead", json_true());
-    set_opt_string(req, a, "projection", "ProjectionExpression");
     json_t *resp = NULL;
-    if (cli_add_expr_maps(req, a, e) == DDB_OK)
+    if (set_opt_string(req, a, "projection", "ProjectionExpression", e) == DDB_OK &&
+        cli_add_expr_maps(req, a, e) == DDB_OK)
         resp = cli_dynamodb(ctx, "GetItem", req, e);
     json_decref(req);
     if (resp == NULL)
@@ -200,13 +213,17 @@ int cli_cmd_delete(cli_ctx *ctx, const cli_args *a, cli_error *e)
     json_t *key = read_map(a->pos[1], "the key", e);
     if (key == NULL)
         return DDB_ERR;
-    json_t *req = new_request(a->pos[0]);
+    json_t *req = new_request(a->pos[0], e);
+    if (req == NULL) {
+        json_decref(key);
+        return DDB_ERR;
+    }
     json_object_set_new(req, "Key", key);
-    set_opt_string(req, a, "condition", "ConditionExpression");
     if (cli_arg(a, "return-old"))
         json_object_set_new(req, "ReturnValues", json_string("ALL_OLD"));
     json_t *resp = NULL;
-    if (cli_add_expr_maps(req, a, e) == DDB_OK)
+    if (set_opt_string(req, a, "condition", "ConditionExpression", e) == DDB_OK &&
+        cli_add_expr_maps(req, a, e) == DDB_OK)
         resp = cli_dynamodb(ctx, "DeleteItem", req, e);
     json_decref(req);
     if (resp == NULL)
@@ -236,13 +253,17 @@ int cli_cmd_update(cli_ctx *ctx, const cli_args *a, cli_error *e)
     json_t *key = read_map(a->pos[1], "the key", e);
     if (key == NULL)
         return DDB_ERR;
-    json_t *req = new_request(a->pos[0]);
+    json_t *req = new_request(a->pos[0], e);
+    if (req == NULL) {
+        json_decref(key);
+        return DDB_ERR;
+    }
     json_object_set_new(req, "Key", key);
-    json_object_set_new(req, "UpdateExpression", json_string(expr));
-    set_opt_string(req, a, "condition", "ConditionExpression");
     json_object_set_new(req, "ReturnValues", json_string(ret));
     json_t *resp = NULL;
-    if (cli_add_expr_maps(req, a, e) == DDB_OK)
+    if (cli_set_string(req, "UpdateExpression", expr, e) == DDB_OK &&
+        set_opt_string(req, a, "condition", "ConditionExpression", e) == DDB_OK &&
+        cli_add_expr_maps(req, a, e) == DDB_OK)
         resp = cli_dynamodb(ctx, "UpdateItem", req, e);
     json_decref(req);
     if (resp == NULL)

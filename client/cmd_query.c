@@ -56,7 +56,8 @@ static int int_option(json_t *req, const cli_args *a, const char *opt, const cha
 static json_t *build_request(const cli_args *a, int is_query, cli_error *e)
 {
     json_t *req = json_object();
-    json_object_set_new(req, "TableName", json_string(a->pos[0]));
+    if (cli_set_string(req, "TableName", a->pos[0], e) != DDB_OK)
+        goto fail;
     static const struct {
         const char *opt, *member;
     } strings[] = {{"key-condition", "KeyConditionExpression"},
@@ -65,8 +66,8 @@ static json_t *build_request(const cli_args *a, int is_query, cli_error *e)
                    {"projection", "ProjectionExpression"}};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         const char *v = cli_arg(a, strings[i].opt);
-        if (v != NULL)
-            json_object_set_new(req, strings[i].member, json_string(v));
+        if (v != NULL && cli_set_string(req, strings[i].member, v, e) != DDB_OK)
+            goto fail;
     }
     if (is_query && cli_arg(a, "key-condition") == NULL) {
         cli_fail(e, CLI_EXIT_USAGE, "UsageError", "--key-condition EXPR is required");

@@ -59,14 +59,16 @@ int cli_cmd_tables(cli_ctx *ctx, const cli_args *a, cli_error *e)
 
 int cli_cmd_describe(cli_ctx *ctx, const cli_args *a, cli_error *e)
 {
-    ddb_buf body = DDB_BUF_INIT;
-    ddb_buf_puts(&body, "{\"TableName\":");
-    ddb_buf_json_string(&body, a->pos[0], strlen(a->pos[0]));
-    ddb_buf_putc(&body, '}');
+    json_t *req = json_object();
+    if (cli_set_string(req, "TableName", a->pos[0], e) != DDB_OK) {
+        json_decref(req);
+        return DDB_ERR;
+    }
+    char *body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
     cli_reply reply = {0};
-    int rc = cli_dynamodb_raw(ctx, "DescribeTable", (const char *)body.data, body.len,
-                              &reply, e);
-    ddb_buf_free(&body);
+    int rc = cli_dynamodb_raw(ctx, "DescribeTable", body, strlen(body), &reply, e);
+    free(body);
     if (rc != DDB_OK)
         return rc;
     size_t start, len;

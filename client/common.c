@@ -95,6 +95,16 @@ char *cli_read_source(const char *arg, size_t *out_len, cli_error *e)
     return ddb_buf_steal(&b, out_len);
 }
 
+int cli_set_string(json_t *obj, const char *member, const char *value, cli_error *e)
+{
+    json_t *v = json_string(value);
+    if (v == NULL)
+        return cli_fail(e, CLI_EXIT_USAGE, "UsageError",
+                        "the %s given is not valid UTF-8", member);
+    json_object_set_new(obj, member, v);
+    return DDB_OK;
+}
+
 int cli_parse_long(const char *text, long lo, long hi, long *out)
 {
     if (text == NULL || text[0] < '0' || text[0] > '9')

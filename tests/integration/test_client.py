@@ -269,6 +269,17 @@ def test_usage_errors_exit_2(ctx):
         err = fails(ctx, 2, *args)
         check(err.startswith("ddb: error: UsageError: "), "error line for %s: %r" % (args, err))
         check(text in err, "message for %s:\n   got: %r\n  want: %r" % (args, err, text))
+    # arguments that go into JSON strings must be UTF-8
+    for args, member in [([b"describe", b"t\xff"], "TableName"),
+                         ([b"get", b"t\xff", b'{"PK":"a"}'], "TableName"),
+                         ([b"scan", b"t", b"--filter", b"a = \xc3"], "FilterExpression"),
+                         ([b"update", b"t", b'{"PK":"a"}', b"--update", b"SET \xff"],
+                          "UpdateExpression")]:
+        p = subprocess.run([ddb_path(ctx).encode()] + args, env=base_env(ctx),
+                           capture_output=True, timeout=60)
+        eq(p.returncode, 2, "exit code for %r" % args)
+        check(p.stderr.startswith(b"ddb: error: UsageError: the %s given is not valid UTF-8"
+                                  % member.encode()), "message: %r" % p.stderr)
 
 
 # -- commands against ddbd ------------------------------------------------------------
