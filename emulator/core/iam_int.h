@@ -268,7 +268,4 @@ int ddb_iamp_fold_eq(const char *a, size_t alen, const char *b, size_t blen);
 /* Bytes of the UTF-8 character at 's' (1 for an invalid or truncated one). */
 size_t ddb_iamp_u8len(const unsigned char *s, size_t n);
 
-/*---- iam_parse.c -- the operator table ----*/
-const iam_opdef *ddb_iamp_op_find(const char *name, size_t len);
-
 #endif

@@ -72,14 +72,6 @@ static void cells_push(iam_cells *c, int cell)
 
 static void tok_push(iam_tmpl *t, size_t *cap, iam_tok tok)
 {
-    /* Merge adjacent literal runs that are contiguous in the source. */
-    if (tok.kind == IAM_TOK_LIT && t->n_toks > 0) {
-        iam_tok *last = &t->toks[t->n_toks - 1];
-        if (last->kind == IAM_TOK_LIT && last->off + last->len == tok.off) {
-            last->len += tok.len;
-            return;
-        }
-    }
     if (t->n_toks == *cap) {
         *cap = *cap ? *cap * 2 : 4;
         t->toks = ddb_xrealloc(t->toks, *cap * sizeof *t->toks);

@@ -89,11 +89,6 @@ static const iam_opdef *op_lookup(const char *name, size_t len, int icase)
     return NULL;
 }
 
-const iam_opdef *ddb_iamp_op_find(const char *name, size_t len)
-{
-    return op_lookup(name, len, 0);
-}
-
 enum { OPP_OK, OPP_UNKNOWN, OPP_BAD_PREFIX, OPP_NULL_IFX, OPP_NULL_SET };
 
 static int has_prefix(const char *s, size_t n, const char *pre, int icase)

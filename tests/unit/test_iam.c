@@ -342,8 +342,11 @@ static void api_checks(void)
     CHECK("evaluate with a NULL resource",
           ddb_iam_evaluate(&p, 1, "dynamodb:GetItem", NULL, NULL, NULL) ==
               DDB_IAM_IMPLICIT_DENY);
+    json_t *not_object = json_pack("[s]", "aws:username");
     CHECK("evaluate with a non-object context",
-          ddb_iam_evaluate(&p, 1, "dynamodb:GetItem", "*", doc, NULL) == DDB_IAM_ALLOW);
+          ddb_iam_evaluate(&p, 1, "dynamodb:GetItem", "*", not_object, NULL) ==
+              DDB_IAM_ALLOW);
+    json_decref(not_object);
     ddb_policy *two[2] = {NULL, p};
     CHECK("NULL entries in the policy list are skipped",
           ddb_iam_evaluate(two, 2, "dynamodb:GetItem", "*", NULL, &why) ==
@@ -465,6 +468,25 @@ static void limit_checks(void)
     json_object_set_new(st, "Action", bad);
     check_limit("1024 actions", ok, policy_of(json_pack("[o]", st)),
                 "limits.json: Statement[0].Action: more than 1024 entries");
+
+    ok = json_array();
+    bad = json_array();
+    for (int i = 0; i < 1025; i++) {
+        if (i < 1024)
+            json_array_append_new(ok, json_string("v"));
+        json_array_append_new(bad, json_string("v"));
+    }
+    st = allow_stmt();
+    json_object_set_new(st, "Condition",
+                        json_pack("{s:{s:o}}", "StringEquals", "aws:username", ok));
+    ok = policy_of(json_pack("[o]", st));
+    st = allow_stmt();
+    json_object_set_new(st, "Condition",
+                        json_pack("{s:{s:o}}", "StringEquals", "aws:username", bad));
+    check_limit(
+        "1024 condition values", ok, policy_of(json_pack("[o]", st)),
+        "limits.json: Statement[0].Condition.StringEquals.aws:username: more than "
+        "1024 entries");
 
     s = malloc(4098);
     memcpy(s, "dynamodb:", 9);
