@@ -1039,6 +1039,8 @@ def test_update_against_ddbd(ctx):
     eq(json_lines(out)[0]["status"], "done", "ALL_NEW by default")
     err = fails(ctx, 1, "update", t, '{"PK":"u"}', "--update", "SET x = :x",
                 "--condition", "attribute_not_exists(PK)", "--values", '{":x":1}')
+    if NOT_SUPPORTED in err:
+        raise harness.Skip("UpdateItem passed; ddbd does not evaluate conditions yet")
     check(err.startswith("ddb: error: ConditionalCheckFailedException: "), "condition: %r" % err)
 
 
