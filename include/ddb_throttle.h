@@ -47,7 +47,10 @@ typedef int64_t ddb_cu;
 #define DDB_CU_ONE 1000
 
 /* A ddb_cu as a double in units (exact for multiples of 0.5). */
-static inline double ddb_cu_to_double(ddb_cu v) { return (double)v / DDB_CU_ONE; }
+static inline double ddb_cu_to_double(ddb_cu v)
+{
+    return (double)v / DDB_CU_ONE;
+}
 
 /* How a read is charged: eventually consistent (x0.5), strongly consistent
 ** (x1) or transactional (x2) per 4 KB. */
@@ -58,7 +61,10 @@ typedef enum ddb_read_mode {
 } ddb_read_mode;
 
 /* Which bucket a charge draws from. */
-typedef enum ddb_throttle_kind { DDB_THROTTLE_READ = 0, DDB_THROTTLE_WRITE = 1 } ddb_throttle_kind;
+typedef enum ddb_throttle_kind {
+    DDB_THROTTLE_READ = 0,
+    DDB_THROTTLE_WRITE = 1
+} ddb_throttle_kind;
 
 /*==== 1. Capacity arithmetic (pure functions, no state) ====*/
 
@@ -91,7 +97,8 @@ ddb_cu ddb_capacity_item_write_units(uint64_t old_bytes, uint64_t new_bytes,
 ** admission charges: each partition gets one block, then the remaining blocks
 ** go to partitions in order as their own bytes require (deterministic; the
 ** parts sum to the total). */
-ddb_cu ddb_capacity_scan_units(const uint64_t *bytes, size_t n_partitions, ddb_read_mode mode,
+ddb_cu ddb_capacity_scan_units(const uint64_t *bytes, size_t n_partitions,
+                               ddb_read_mode mode,
                                ddb_cu *out_per_partition /* OUT: may be NULL */);
 
 /* A Query (or single-partition Scan) page of 'bytes' bytes read in total:
@@ -115,14 +122,14 @@ typedef enum ddb_gsi_basis {
 } ddb_gsi_basis;
 
 typedef struct ddb_gsi_change {
-    int old_in;                /* the old item had all key attributes of the index */
-    int new_in;                /* the new item has all key attributes of the index */
-    int key_changed;           /* both in, and an index key value differs */
-    int projected_changed;     /* both in, keys equal, a projected attribute differs */
-    uint64_t old_entry_bytes;  /* index entry size of the old item (keys + table keys
-                               ** + projected attributes); used when old_in */
-    uint64_t new_entry_bytes;  /* same for the new item; used when new_in */
-    ddb_gsi_basis basis;       /* open point 5 of the reference; 0 = new entry */
+    int old_in;               /* the old item had all key attributes of the index */
+    int new_in;               /* the new item has all key attributes of the index */
+    int key_changed;          /* both in, and an index key value differs */
+    int projected_changed;    /* both in, keys equal, a projected attribute differs */
+    uint64_t old_entry_bytes; /* index entry size of the old item (keys + table keys
+                              ** + projected attributes); used when old_in */
+    uint64_t new_entry_bytes; /* same for the new item; used when new_in */
+    ddb_gsi_basis basis;      /* open point 5 of the reference; 0 = new entry */
 } ddb_gsi_change;
 
 /* Write units one index consumes for a write ([AWS DOC GSI/LSI]):
@@ -160,14 +167,14 @@ typedef struct ddb_capacity_index_use {
 
 /* What one request consumed on one table. */
 typedef struct ddb_capacity_use {
-    const char *table;                     /* TableName; borrowed */
-    ddb_cu read;                           /* units on the base table itself */
+    const char *table; /* TableName; borrowed */
+    ddb_cu read;       /* units on the base table itself */
     ddb_cu write;
     const ddb_capacity_index_use *indexes; /* borrowed; NULL when n_indexes is 0 */
     size_t n_indexes;
-    int split;  /* 1 for TransactGetItems / TransactWriteItems: add the
-                ** ReadCapacityUnits / WriteCapacityUnits members (each only
-                ** when non-zero) next to every CapacityUnits */
+    int split; /* 1 for TransactGetItems / TransactWriteItems: add the
+               ** ReadCapacityUnits / WriteCapacityUnits members (each only
+               ** when non-zero) next to every CapacityUnits */
 } ddb_capacity_use;
 
 /* The ConsumedCapacity object for one table, as DynamoDB shapes it; all
@@ -209,28 +216,27 @@ json_t *ddb_capacity_tally_json(const ddb_capacity_tally *t, ddb_capacity_return
 
 /* Enforcement constants of the model. All are defaults of ddb_throttle_model
 ** except where noted. */
-#define DDB_THROTTLE_PARTITION_RCU 3000     /* per-partition ceiling, RCU/s */
-#define DDB_THROTTLE_PARTITION_WCU 1000     /* per-partition ceiling, WCU/s */
+#define DDB_THROTTLE_PARTITION_RCU 3000            /* per-partition ceiling, RCU/s */
+#define DDB_THROTTLE_PARTITION_WCU 1000            /* per-partition ceiling, WCU/s */
 #define DDB_THROTTLE_PARTITION_BYTES (10ull << 30) /* 10 GiB per partition */
-#define DDB_THROTTLE_BURST_SECONDS 300      /* burst credit kept */
-#define DDB_THROTTLE_SPLIT_PERCENT 80       /* split-for-heat: busy threshold */
-#define DDB_THROTTLE_SPLIT_SECONDS 10       /* ... for this many seconds */
-#define DDB_THROTTLE_MAX_PARTITIONS 256     /* per table or GSI */
-#define DDB_THROTTLE_WARM_READ 12000        /* new on-demand table, reads/s */
-#define DDB_THROTTLE_WARM_WRITE 4000        /* new on-demand table, writes/s */
-#define DDB_THROTTLE_PEAK_SECONDS 1800      /* on-demand: a level held this long
-                                            ** becomes the previous peak */
-#define DDB_THROTTLE_QUOTA 40000            /* per-table (or GSI) units/s */
+#define DDB_THROTTLE_BURST_SECONDS 300             /* burst credit kept */
+#define DDB_THROTTLE_SPLIT_PERCENT 80              /* split-for-heat: busy threshold */
+#define DDB_THROTTLE_SPLIT_SECONDS 10              /* ... for this many seconds */
+#define DDB_THROTTLE_MAX_PARTITIONS 256            /* per table or GSI */
+#define DDB_THROTTLE_WARM_READ 12000               /* new on-demand table, reads/s */
+#define DDB_THROTTLE_WARM_WRITE 4000               /* new on-demand table, writes/s */
+#define DDB_THROTTLE_PEAK_SECONDS 1800             /* on demand: hold a level this long */
+#define DDB_THROTTLE_QUOTA 40000                   /* per-table (or GSI) units/s */
 
 /* Fixed sizes (not configurable): bounded memory per resource. */
-#define DDB_THROTTLE_SECOND_SLOTS 120 /* per-second history kept */
-#define DDB_THROTTLE_MINUTE_SLOTS 60  /* per-minute history kept */
-#define DDB_THROTTLE_CI_SLOTS 32      /* space-saving counters per top-N sketch */
-#define DDB_THROTTLE_CI_KEY_MAX 2048  /* longest partition key label kept (bytes) */
-#define DDB_THROTTLE_MAX_CHARGES 4096 /* charges in one admission */
-#define DDB_THROTTLE_MAX_REASONS 4    /* ThrottlingReasons entries reported */
-#define DDB_THROTTLE_ARN_MAX 640      /* longest ARN (longer ones are truncated) */
-#define DDB_THROTTLE_MAX_OPERATIONS 32 /* distinct operations per table (ThrottledRequests) */
+#define DDB_THROTTLE_SECOND_SLOTS 120  /* per-second history kept */
+#define DDB_THROTTLE_MINUTE_SLOTS 60   /* per-minute history kept */
+#define DDB_THROTTLE_CI_SLOTS 32       /* space-saving counters per top-N sketch */
+#define DDB_THROTTLE_CI_KEY_MAX 2048   /* longest partition key label kept (bytes) */
+#define DDB_THROTTLE_MAX_CHARGES 4096  /* charges in one admission */
+#define DDB_THROTTLE_MAX_REASONS 4     /* ThrottlingReasons entries reported */
+#define DDB_THROTTLE_ARN_MAX 640       /* longest ARN (longer ones are truncated) */
+#define DDB_THROTTLE_MAX_OPERATIONS 32 /* operations per table (ThrottledRequests) */
 
 typedef enum ddb_throttle_rw {
     DDB_THROTTLE_RW_INDEPENDENT = 0, /* reads and writes have separate ceilings */
@@ -259,9 +265,9 @@ typedef struct ddb_throttle_model {
     unsigned max_partitions;     /* cap on partitions per table or GSI */
     int64_t warm_read;           /* on-demand: initial capacity, units/s */
     int64_t warm_write;
-    int peak_seconds;            /* on-demand: seconds a level must be held
-                                 ** before it becomes the previous peak */
-    int64_t quota_read;          /* per-table / per-GSI quota, units/s */
+    int peak_seconds;   /* on-demand: seconds a level must be held
+                        ** before it becomes the previous peak */
+    int64_t quota_read; /* per-table / per-GSI quota, units/s */
     int64_t quota_write;
 } ddb_throttle_model;
 
@@ -271,23 +277,23 @@ void ddb_throttle_model_defaults(ddb_throttle_model *m);
 /* Throughput settings of a table or of one GSI. Start from
 ** ddb_throttle_table_cfg_init, then set what applies. */
 typedef struct ddb_throttle_table_cfg {
-    ddb_billing billing;     /* table only; GSIs follow their table */
-    int64_t rcu, wcu;        /* provisioned units/s (ignored on demand) */
-    int64_t max_read;        /* on demand: OnDemandThroughput.MaxReadRequestUnits;
-                             ** <= 0 = no maximum */
-    int64_t max_write;       /* ... MaxWriteRequestUnits */
-    int64_t warm_read;       /* on demand: initial capacity; 0 = model default */
+    ddb_billing billing; /* table only; GSIs follow their table */
+    int64_t rcu, wcu;    /* provisioned units/s (ignored on demand) */
+    int64_t max_read;    /* on demand: OnDemandThroughput.MaxReadRequestUnits;
+                         ** <= 0 = no maximum */
+    int64_t max_write;   /* ... MaxWriteRequestUnits */
+    int64_t warm_read;   /* on demand: initial capacity; 0 = model default */
     int64_t warm_write;
-    int64_t peak_read;       /* on demand: previous peak to start from (e.g. the
-                             ** provisioned throughput before a mode switch); 0 = none */
+    int64_t peak_read; /* on demand: previous peak to start from (e.g. the
+                       ** provisioned throughput before a mode switch); 0 = none */
     int64_t peak_write;
-    uint64_t bytes;          /* table size for the partition formula; 0 = ignore */
-    unsigned partitions;     /* > 0: fixed partition count for teaching (no
-                             ** automatic growth; split-for-heat still per model) */
+    uint64_t bytes;      /* table size for the partition formula; 0 = ignore */
+    unsigned partitions; /* > 0: fixed partition count for teaching (no
+                         ** automatic growth; split-for-heat still per model) */
     const ddb_throttle_model *model; /* table only: NULL = the sim's defaults;
-                             ** copied */
-    const char *arn;         /* table only: TableArn; NULL = built from the sim's
-                             ** region and account; copied */
+                                     ** copied */
+    const char *arn;                 /* table only: TableArn; NULL = built from the sim's
+                                     ** region and account; copied */
 } ddb_throttle_table_cfg;
 
 /* Zero 'cfg': provisioned, 0/0 throughput, no maximum, formula partitions,
@@ -297,12 +303,13 @@ void ddb_throttle_table_cfg_init(ddb_throttle_table_cfg *cfg);
 /* The simulator: all tables of one account and region. Opaque. */
 typedef struct ddb_throttle_sim ddb_throttle_sim;
 
-/* New simulator. 'defaults' (copied; NULL = ddb_throttle_model_defaults) is
-** the model of tables added without their own; 'region' and 'account'
-** (copied; NULL = "us-east-1" / "000000000000") build ARNs. Caller frees with
+/* New simulator. 'defaults' (copied; NULL, or settings out of range, =
+** ddb_throttle_model_defaults) is the model of tables added without their
+** own; 'region' and 'account' (copied; NULL = "us-east-1" / "000000000000")
+** build ARNs. Never NULL (out of memory aborts). Caller frees with
 ** ddb_throttle_sim_free. */
-ddb_throttle_sim *ddb_throttle_sim_new(const ddb_throttle_model *defaults, const char *region,
-                                       const char *account);
+ddb_throttle_sim *ddb_throttle_sim_new(const ddb_throttle_model *defaults,
+                                       const char *region, const char *account);
 /* Free 'sim' and all its tables; NULL-safe. */
 void ddb_throttle_sim_free(ddb_throttle_sim *sim);
 
@@ -331,7 +338,8 @@ int ddb_throttle_table_add(ddb_throttle_sim *sim, const char *table,
 ** then take their own settings from ddb_throttle_index_update. 'cfg->arn' and
 ** 'cfg->partitions' are ignored here. */
 int ddb_throttle_table_update(ddb_throttle_sim *sim, const char *table,
-                              const ddb_throttle_table_cfg *cfg, double now, ddb_error *err);
+                              const ddb_throttle_table_cfg *cfg, double now,
+                              ddb_error *err);
 
 /* Forget 'table' and its GSIs. Fails if unknown. */
 int ddb_throttle_table_remove(ddb_throttle_sim *sim, const char *table, ddb_error *err);
@@ -354,16 +362,16 @@ int ddb_throttle_index_remove(ddb_throttle_sim *sim, const char *table, const ch
 ** in a table (index NULL) or one of its GSIs. LSI units belong to the base
 ** table's charge (LSIs share the table's throughput). */
 typedef struct ddb_throttle_charge {
-    const char *table;   /* table name; borrowed for the call */
-    const char *index;   /* GSI name, or NULL for the base table */
+    const char *table; /* table name; borrowed for the call */
+    const char *index; /* GSI name, or NULL for the base table */
     ddb_throttle_kind kind;
-    ddb_cu units;        /* >= 0; a 0 charge is ignored entirely */
-    uint64_t key_hash;   /* ddb_hash64 of the encoded partition key of this
-                         ** resource (the GSI's key for an index charge) */
-    const char *key;     /* partition key as shown by Contributor Insights
-                         ** (UTF-8 text; caller's choice of rendering); NULL =
-                         ** not tracked; borrowed, copied if kept */
-    size_t key_len;      /* bytes of 'key' */
+    ddb_cu units;      /* >= 0; a 0 charge is ignored entirely */
+    uint64_t key_hash; /* ddb_hash64 of the encoded partition key of this
+                       ** resource (the GSI's key for an index charge) */
+    const char *key;   /* partition key as shown by Contributor Insights
+                       ** (UTF-8 text; caller's choice of rendering); NULL =
+                       ** not tracked; borrowed, copied if kept */
+    size_t key_len;    /* bytes of 'key' */
 } ddb_throttle_charge;
 
 /* The limit a refused charge hit (the last word of its ThrottlingReason). */
@@ -378,7 +386,7 @@ typedef enum ddb_throttle_limit {
 
 /* One ThrottlingReasons entry. */
 typedef struct ddb_throttle_reason {
-    const char *reason;                  /* static, e.g. "TableWriteKeyRangeThroughputExceeded" */
+    const char *reason; /* static, e.g. "TableWriteKeyRangeThroughputExceeded" */
     char resource[DDB_THROTTLE_ARN_MAX]; /* table or index ARN */
     ddb_throttle_limit limit;
     ddb_throttle_kind kind;
@@ -414,8 +422,9 @@ typedef struct ddb_throttle_verdict {
 ** Returns 1 admitted, 0 refused (*out filled either way), or DDB_ERR on
 ** misuse (unknown table/index, bad 'now', too many charges; err set,
 ** DDB_E_INTERNAL). */
-int ddb_throttle_admit(ddb_throttle_sim *sim, const ddb_throttle_charge *charges, size_t n,
-                       double now, ddb_throttle_verdict *out /* OUT */, ddb_error *err);
+int ddb_throttle_admit(ddb_throttle_sim *sim, const ddb_throttle_charge *charges,
+                       size_t n, double now, ddb_throttle_verdict *out /* OUT */,
+                       ddb_error *err);
 
 /* ddb_throttle_admit for single-item operations: DDB_OK when admitted; when
 ** refused records the DynamoDB error (ddb_throttle_verdict_error) and returns
@@ -427,8 +436,8 @@ int ddb_throttle_admit_or_err(ddb_throttle_sim *sim, const ddb_throttle_charge *
 ** later windows repay): for costs known only after the fact, e.g. a read
 ** admitted at its minimum and settled at its real size. Counts consumption
 ** metrics, not request samples. DDB_ERR on misuse. */
-int ddb_throttle_consume(ddb_throttle_sim *sim, const ddb_throttle_charge *charges, size_t n,
-                         double now, ddb_error *err);
+int ddb_throttle_consume(ddb_throttle_sim *sim, const ddb_throttle_charge *charges,
+                         size_t n, double now, ddb_error *err);
 
 /* Record the error of a refused verdict in 'err' (first error wins): code,
 ** message and the ThrottlingReasons member -- "ThrottlingReasons" for
@@ -467,8 +476,9 @@ const char *ddb_throttle_message(ddb_throttle_msg m);
 ** (dimensions TableName, Operation): 'operation' is e.g. "PutItem";
 ** 'throttled' is 1 when the request failed with a throttling error (for
 ** BatchGetItem/BatchWriteItem: only when every item was throttled). */
-int ddb_throttle_note_request(ddb_throttle_sim *sim, const char *table, const char *operation,
-                              int throttled, double now, ddb_error *err);
+int ddb_throttle_note_request(ddb_throttle_sim *sim, const char *table,
+                              const char *operation, int throttled, double now,
+                              ddb_error *err);
 
 /*---- introspection ----*/
 
@@ -480,17 +490,17 @@ uint64_t ddb_throttle_range_start(unsigned i, unsigned n);
 
 /* State of one partition at 'now'. */
 typedef struct ddb_throttle_partition_info {
-    unsigned id;          /* stable id within its table or GSI (0, 1, ...); on a
-                          ** split the left half keeps the id, the right half
-                          ** gets a new one */
-    unsigned position;    /* 0-based position in hash order */
-    uint64_t lo, hi;      /* inclusive hash range */
-    ddb_cu read_share;    /* per-second share of the provisioned capacity
-                          ** (0 on demand), capped at the ceiling */
+    unsigned id;       /* stable id within its table or GSI (0, 1, ...); on a
+                       ** split the left half keeps the id, the right half
+                       ** gets a new one */
+    unsigned position; /* 0-based position in hash order */
+    uint64_t lo, hi;   /* inclusive hash range */
+    ddb_cu read_share; /* per-second share of the provisioned capacity
+                       ** (0 on demand), capped at the ceiling */
     ddb_cu write_share;
-    ddb_cu read_burst;    /* banked burst credit */
+    ddb_cu read_burst; /* banked burst credit */
     ddb_cu write_burst;
-    ddb_cu read_used;     /* consumed in the current second */
+    ddb_cu read_used; /* consumed in the current second */
     ddb_cu write_used;
 } ddb_throttle_partition_info;
 
@@ -498,14 +508,14 @@ typedef struct ddb_throttle_partition_info {
 typedef struct ddb_throttle_resource_info {
     ddb_billing billing;
     unsigned partitions;
-    ddb_cu read_capacity;  /* provisioned rate, or the on-demand current capacity
-                           ** min(max(warm, 2 x peak), quota, max) */
+    ddb_cu read_capacity; /* provisioned rate, or the on-demand current capacity
+                          ** min(max(warm, 2 x peak), quota, max) */
     ddb_cu write_capacity;
-    ddb_cu read_burst;     /* table-level burst credit (provisioned) */
+    ddb_cu read_burst; /* table-level burst credit (provisioned) */
     ddb_cu write_burst;
-    ddb_cu read_peak;      /* on demand: previous peak */
+    ddb_cu read_peak; /* on demand: previous peak */
     ddb_cu write_peak;
-    ddb_cu read_used;      /* consumed in the current second */
+    ddb_cu read_used; /* consumed in the current second */
     ddb_cu write_used;
 } ddb_throttle_resource_info;
 
@@ -516,9 +526,10 @@ int ddb_throttle_resource_get(ddb_throttle_sim *sim, const char *table, const ch
                               ddb_error *err);
 
 /* Fill *out for the partition at 'position' (hash order) of a table or GSI. */
-int ddb_throttle_partition_get(ddb_throttle_sim *sim, const char *table, const char *index,
-                               unsigned position, double now,
-                               ddb_throttle_partition_info *out /* OUT */, ddb_error *err);
+int ddb_throttle_partition_get(ddb_throttle_sim *sim, const char *table,
+                               const char *index, unsigned position, double now,
+                               ddb_throttle_partition_info *out /* OUT */,
+                               ddb_error *err);
 
 /* Fill *out for the partition holding 'key_hash'. */
 int ddb_throttle_partition_of(ddb_throttle_sim *sim, const char *table, const char *index,
@@ -531,23 +542,24 @@ int ddb_throttle_partition_of(ddb_throttle_sim *sim, const char *table, const ch
 ** first four are also kept per partition. Consumed units are ddb_cu; the
 ** others are counts. */
 typedef enum ddb_throttle_metric {
-    DDB_TM_CONSUMED_READ = 0,        /* ConsumedReadCapacityUnits */
-    DDB_TM_CONSUMED_WRITE,           /* ConsumedWriteCapacityUnits */
-    DDB_TM_READ_THROTTLE_EVENTS,     /* ReadThrottleEvents: +1 per resource per
-                                     ** refused request (a PutItem with 3 GSIs = 4) */
-    DDB_TM_WRITE_THROTTLE_EVENTS,    /* WriteThrottleEvents */
-    DDB_TM_READ_PROVISIONED_EVENTS,  /* ReadProvisionedThroughputThrottleEvents:
-                                     ** +1 on the resource that failed, by reason */
-    DDB_TM_WRITE_PROVISIONED_EVENTS, /* WriteProvisionedThroughputThrottleEvents */
-    DDB_TM_READ_KEY_RANGE_EVENTS,    /* ReadKeyRangeThroughputThrottleEvents */
-    DDB_TM_WRITE_KEY_RANGE_EVENTS,   /* WriteKeyRangeThroughputThrottleEvents */
+    DDB_TM_CONSUMED_READ = 0,          /* ConsumedReadCapacityUnits */
+    DDB_TM_CONSUMED_WRITE,             /* ConsumedWriteCapacityUnits */
+    DDB_TM_READ_THROTTLE_EVENTS,       /* ReadThrottleEvents: +1 per resource per
+                                       ** refused request (a PutItem with 3 GSIs = 4) */
+    DDB_TM_WRITE_THROTTLE_EVENTS,      /* WriteThrottleEvents */
+    DDB_TM_READ_PROVISIONED_EVENTS,    /* ReadProvisionedThroughputThrottleEvents:
+                                       ** +1 on the resource that failed, by reason */
+    DDB_TM_WRITE_PROVISIONED_EVENTS,   /* WriteProvisionedThroughputThrottleEvents */
+    DDB_TM_READ_KEY_RANGE_EVENTS,      /* ReadKeyRangeThroughputThrottleEvents */
+    DDB_TM_WRITE_KEY_RANGE_EVENTS,     /* WriteKeyRangeThroughputThrottleEvents */
     DDB_TM_READ_MAX_ON_DEMAND_EVENTS,  /* ReadMaxOnDemandThroughputThrottleEvents */
     DDB_TM_WRITE_MAX_ON_DEMAND_EVENTS, /* WriteMaxOnDemandThroughputThrottleEvents */
-    DDB_TM_READ_ACCOUNT_EVENTS,      /* ReadAccountLimitThrottleEvents */
-    DDB_TM_WRITE_ACCOUNT_EVENTS,     /* WriteAccountLimitThrottleEvents */
-    DDB_TM_READ_SAMPLES,             /* SampleCount of ConsumedReadCapacityUnits:
-                                     ** admitted requests reading the resource */
-    DDB_TM_WRITE_SAMPLES,            /* ... writing it */
+    DDB_TM_READ_ACCOUNT_EVENTS,        /* ReadAccountLimitThrottleEvents */
+    DDB_TM_WRITE_ACCOUNT_EVENTS,       /* WriteAccountLimitThrottleEvents */
+    DDB_TM_READ_SAMPLES,               /* "ConsumedReadCapacityUnitsSampleCount":
+                                       ** admitted requests reading the resource
+                                       ** (CloudWatch's SampleCount statistic) */
+    DDB_TM_WRITE_SAMPLES,              /* "ConsumedWriteCapacityUnitsSampleCount" */
     DDB_TM__COUNT
 } ddb_throttle_metric;
 #define DDB_TM_PARTITION_COUNT 4 /* metrics 0..3 exist per partition */
@@ -567,20 +579,21 @@ typedef enum ddb_throttle_period {
 ** the kept history read 0. A new partition from a split starts at zero, except
 ** that the left half keeps its parent's history. */
 int ddb_throttle_metric_get(ddb_throttle_sim *sim, const char *table, const char *index,
-                            int position, ddb_throttle_metric m, ddb_throttle_period period,
-                            int64_t slot, double now, int64_t *out /* OUT */, ddb_error *err);
+                            int position, ddb_throttle_metric m,
+                            ddb_throttle_period period, int64_t slot, double now,
+                            int64_t *out /* OUT */, ddb_error *err);
 
 /* Requests / throttled requests reported for (table, operation) in a period. */
-int ddb_throttle_requests_get(ddb_throttle_sim *sim, const char *table, const char *operation,
-                              ddb_throttle_period period, int64_t slot, double now,
-                              int64_t *out_requests /* OUT */, int64_t *out_throttled /* OUT */,
-                              ddb_error *err);
+int ddb_throttle_requests_get(ddb_throttle_sim *sim, const char *table,
+                              const char *operation, ddb_throttle_period period,
+                              int64_t slot, double now, int64_t *out_requests /* OUT */,
+                              int64_t *out_throttled /* OUT */, ddb_error *err);
 
 /* Export options; zero fields take the defaults in brackets. */
 typedef struct ddb_throttle_export {
-    int seconds;    /* trailing seconds in per-second series (1..SLOTS) [60] */
-    int minutes;    /* trailing minutes in per-minute series (1..SLOTS) [15] */
-    unsigned top_n; /* keys per Contributor Insights list (1..CI_SLOTS) [10] */
+    int seconds;       /* trailing seconds in per-second series (1..SLOTS) [60] */
+    int minutes;       /* trailing minutes in per-minute series (1..SLOTS) [15] */
+    unsigned top_n;    /* keys per Contributor Insights list (1..CI_SLOTS) [10] */
     int no_partitions; /* 1: leave out the per-partition detail */
 } ddb_throttle_export;
 
@@ -590,11 +603,16 @@ typedef struct ddb_throttle_export {
 **    "GlobalSecondaryIndexes":[{"IndexName":..,"IndexArn":.., <resource>}],
 **    "Operations":[{"Operation":..,"Requests":n,"ThrottledRequests":n,
 **                   "PerMinute":{"End":m,"Requests":[..],"ThrottledRequests":[..]}}]}]}
-** <resource> = "Partitions" (count), "ReadCapacity"/"WriteCapacity" (current),
-**   "Burst" {..}, "Totals" {CloudWatch name: value}, "PerSecond" {"End":s,
-**   name: [oldest..newest]}, "PerMinute" likewise, "PartitionMap" [{"Id",
-**   "Position","Range":[lo hex, hi hex],"Share","Burst","Totals","PerSecond"}],
-**   "ContributorInsights" (as ddb_throttle_insights_json).
+** <resource> = "Partitions": count, "Capacity": {"Read","Write"} (current,
+**   as ddb_throttle_resource_info), provisioned: "ProvisionedReadCapacityUnits",
+**   "ProvisionedWriteCapacityUnits", "Burst": {"Read","Write"}; on demand:
+**   "PreviousPeak": {"Read","Write"}, "MaxReadRequestUnits" /
+**   "MaxWriteRequestUnits" when set; then "Used": {"Read","Write"} (this
+**   second), "Totals": {CloudWatch name: value}, "PerSecond": {"End":s,
+**   name: [oldest..newest]}, "PerMinute" likewise, "PartitionMap": [{"Id",
+**   "Position","Range":[lo hex, hi hex],"Share","Burst" (provisioned),"Used",
+**   "Totals","PerSecond"}] (the first four metrics), "ContributorInsights" (as
+**   ddb_throttle_insights_json). Metric names are ddb_throttle_metric_name's.
 ** Capacity values are JSON reals in units, counts are integers. Shares may be
 ** fractional (e.g. 3.333): dump with JSON_REAL_PRECISION(15) for short text.
 ** New reference; NULL and DDB_E_INTERNAL if 'table' is unknown. */
@@ -614,8 +632,9 @@ json_t *ddb_throttle_metrics_json(ddb_throttle_sim *sim, const char *table, doub
 ** exceeds total/CI_SLOTS is present, counts are over-estimates by at most
 ** MaxError; ties evict the oldest slot. Refusals caused only by a GSI are not
 ** counted against the base table's keys (GSI back-pressure). New reference. */
-json_t *ddb_throttle_insights_json(ddb_throttle_sim *sim, const char *table, const char *index,
-                                   double now, unsigned top_n, ddb_error *err);
+json_t *ddb_throttle_insights_json(ddb_throttle_sim *sim, const char *table,
+                                   const char *index, double now, unsigned top_n,
+                                   ddb_error *err);
 
 /* Prometheus text exposition (version 0.0.4) of every table at 'now':
 ** counters ddbd_consumed_{read,write}_capacity_units_total,

@@ -56,14 +56,15 @@ ddb_cu ddb_capacity_write_units(uint64_t bytes, int transactional)
     return times_block(b ? b : 1, transactional ? 2 * DDB_CU_ONE : DDB_CU_ONE);
 }
 
-ddb_cu ddb_capacity_item_write_units(uint64_t old_bytes, uint64_t new_bytes, int transactional)
+ddb_cu ddb_capacity_item_write_units(uint64_t old_bytes, uint64_t new_bytes,
+                                     int transactional)
 {
     return ddb_capacity_write_units(old_bytes > new_bytes ? old_bytes : new_bytes,
                                     transactional);
 }
 
-ddb_cu ddb_capacity_scan_units(const uint64_t *bytes, size_t n_partitions, ddb_read_mode mode,
-                               ddb_cu *out_per_partition)
+ddb_cu ddb_capacity_scan_units(const uint64_t *bytes, size_t n_partitions,
+                               ddb_read_mode mode, ddb_cu *out_per_partition)
 {
     ddb_cu per = read_block(mode);
     if (n_partitions == 0)
@@ -201,7 +202,8 @@ json_t *ddb_capacity_json(const ddb_capacity_use *use, ddb_capacity_return mode)
             json_object_set_new(m, ix->name ? ix->name : "", c);
         }
         if (m != NULL)
-            json_object_set_new(o, local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes", m);
+            json_object_set_new(
+                o, local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes", m);
     }
     return o;
 }
@@ -264,7 +266,8 @@ void ddb_capacity_tally_add(ddb_capacity_tally *t, const char *table, const char
     if (index != NULL) {
         ddb_capacity_index_use *ix = NULL;
         for (size_t j = 0; j < tt->n_ix; j++)
-            if (strcmp(tt->ix[j].name, index) == 0 && (tt->ix[j].local != 0) == (local != 0))
+            if (strcmp(tt->ix[j].name, index) == 0 &&
+                (tt->ix[j].local != 0) == (local != 0))
                 ix = &tt->ix[j];
         if (ix == NULL) {
             if (tt->n_ix == tt->cap_ix) {
