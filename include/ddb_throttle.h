@@ -335,8 +335,12 @@ int ddb_throttle_table_add(ddb_throttle_sim *sim, const char *table,
 ** partition splits in two until there are enough (never merged). Switching to
 ** on demand raises the previous peak to at least the provisioned throughput
 ** (the guide's current text, open point 11); GSIs follow the table's mode,
-** then take their own settings from ddb_throttle_index_update. 'cfg->arn' and
-** 'cfg->partitions' are ignored here. */
+** then take their own settings from ddb_throttle_index_update (until then a
+** GSI switched to provisioned keeps its last provisioned numbers). Every field
+** of 'cfg' is applied (start from the current settings, not from zero);
+** 'cfg->model' NULL keeps the table's model; 'cfg->arn' and 'cfg->partitions'
+** are ignored here. A split halves the current second's usage and the banks
+** between the halves. */
 int ddb_throttle_table_update(ddb_throttle_sim *sim, const char *table,
                               const ddb_throttle_table_cfg *cfg, double now,
                               ddb_error *err);
@@ -535,6 +539,18 @@ int ddb_throttle_partition_get(ddb_throttle_sim *sim, const char *table,
 int ddb_throttle_partition_of(ddb_throttle_sim *sim, const char *table, const char *index,
                               uint64_t key_hash, double now,
                               ddb_throttle_partition_info *out /* OUT */, ddb_error *err);
+
+/* The partitions of a table or GSI overlapping the inclusive hash interval
+** [lo, hi] at 'now', in hash order: what a Scan page that read from hash lo
+** to hash hi touched (empty partitions included), to group its bytes per
+** partition for ddb_capacity_scan_units and to charge each one (any hash
+** inside a partition, e.g. its 'lo', serves as the charge's key_hash).
+** Writes up to 'max' entries to 'out' (may be NULL when max is 0) and the
+** full count to *out_n. DDB_ERR if unknown or lo > hi. */
+int ddb_throttle_partition_span(ddb_throttle_sim *sim, const char *table,
+                                const char *index, uint64_t lo, uint64_t hi, double now,
+                                ddb_throttle_partition_info *out /* OUT: max entries */,
+                                size_t max, size_t *out_n /* OUT */, ddb_error *err);
 
 /*---- metrics ----*/
 

@@ -1441,3 +1441,27 @@ int ddb_throttle_partition_of(ddb_throttle_sim *sim, const char *table, const ch
     pthread_mutex_unlock(&sim->mu);
     return rc;
 }
+
+int ddb_throttle_partition_span(ddb_throttle_sim *sim, const char *table,
+                                const char *index, uint64_t lo, uint64_t hi, double now,
+                                ddb_throttle_partition_info *out, size_t max,
+                                size_t *out_n, ddb_error *err)
+{
+    int rc = DDB_ERR;
+    *out_n = 0;
+    pthread_mutex_lock(&sim->mu);
+    tres *r = view_res(sim, table, index, now, err);
+    if (r != NULL && lo > hi) {
+        ddb_err_set(err, DDB_E_INTERNAL, "throttle: empty hash interval");
+    } else if (r != NULL) {
+        size_t n = 0;
+        for (unsigned i = ddb_tp_part_find(r, lo); i < r->n_parts && r->parts[i].lo <= hi;
+             i++, n++)
+            if (n < max)
+                part_info(r, i, &out[n]);
+        *out_n = n;
+        rc = DDB_OK;
+    }
+    pthread_mutex_unlock(&sim->mu);
+    return rc;
+}

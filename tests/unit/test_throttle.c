@@ -1262,6 +1262,23 @@ static void check_ranges(void)
                          pi.position == 1 && pi.lo == 0x4000000000000000ull);
     CHECK("no partition 4",
           ddb_throttle_partition_get(sim, "R", NULL, 4, 0, &pi, NULL) == DDB_ERR);
+    ddb_throttle_partition_info span[4];
+    size_t n_span = 0;
+    CHECK("span of a page inside partition 1",
+          ddb_throttle_partition_span(sim, "R", NULL, 0x4000000000000001ull,
+                                      0x7FFFFFFFFFFFFFFFull, 0, span, 4, &n_span,
+                                      NULL) == DDB_OK &&
+              n_span == 1 && span[0].position == 1);
+    CHECK("span across partitions 0..2",
+          ddb_throttle_partition_span(sim, "R", NULL, 5, 0x8000000000000000ull, 0, span,
+                                      4, &n_span, NULL) == DDB_OK &&
+              n_span == 3 && span[2].lo == 0x8000000000000000ull);
+    CHECK("span of everything, counted past max",
+          ddb_throttle_partition_span(sim, "R", NULL, 0, UINT64_MAX, 0, span, 2, &n_span,
+                                      NULL) == DDB_OK &&
+              n_span == 4 && span[1].position == 1);
+    CHECK("empty interval", ddb_throttle_partition_span(sim, "R", NULL, 9, 8, 0, NULL, 0,
+                                                        &n_span, NULL) == DDB_ERR);
     ddb_throttle_sim_free(sim);
 }
 
