@@ -17,6 +17,20 @@
 ** JSON null, an array (multivalued keys cannot be variables) or an object
 ** has no value; without a default the whole pattern then matches nothing.
 **
+** ARN patterns (Resource/NotResource entries, Arn* values): "*" matches
+** anything, even a request resource that is not an ARN. Otherwise the
+** pattern is split on its first five colons outside ${...} into arn,
+** partition, service, region, account and the resource part; the request
+** ARN likewise. Parts are globbed one by one, so '*' in the region cannot
+** swallow a colon, while the resource part keeps its colons (stream labels).
+** The IAM guide says a '*' ending a part "can expand to match beyond the
+** colon boundaries"; read literally that would contradict its own ArnLike
+** example, so it is applied only to short patterns: with fewer than six
+** parts (at least up to the service) whose last part ends in '*', that part
+** is matched against the rest of the request ARN, colons included
+** ("arn:aws:dynamodb:us-west-2:*", "arn:aws:dynamodb:*"). The service part
+** takes no wildcard or variable (IAM rule); ARN matching is case-sensitive.
+**
 ** Globbing: '*' matches any run of characters (also empty and also '/'),
 ** '?' exactly one UTF-8 character. The matcher keeps one backtrack point
 ** (the last '*'), which is exact for this pattern language and costs at most

@@ -26,10 +26,12 @@
 **   - Sid: ASCII letters and digits only, unique within the policy (IAM's
 **     own PutPolicy rules for identity policies).
 **   - Empty arrays, an empty Condition object and an empty operator block are
-**     errors (AWS rejects them too, and they are always a mistake).
+**     errors: they grant or restrict nothing and are always a mistake.
 **   - Condition value types: strings everywhere; also JSON numbers for
 **     Numeric*, JSON integers (epoch seconds) for Date*, and true/false for
-**     Bool and Null. Reals are written in their shortest round-trip form.
+**     Bool and Null. A JSON real is read in its shortest round-trip form
+**     (0.5 -> "0.5"); one that needs an exponent (1e+20) is rejected, as
+**     numbers are plain decimals (iam_values.c).
 **   - Policy variables are recognized in Resource/NotResource entries and in
 **     the values of String* and Arn* operators only (the IAM variables page;
 **     the Bool operator page disagrees, and Bool values are "true"/"false"
