@@ -29,7 +29,9 @@ const json_t *ddb_xp_path_get(const json_t *item, const xpath *path, uint32_t n)
         ddb_type t = ddb_attr_type(cur);
         json_t *p = ddb_attr_payload(cur);
         if (x->is_index)
-            cur = t == DDB_T_L && x->index < json_array_size(p) ? json_array_get(p, x->index) : NULL;
+            cur = t == DDB_T_L && x->index < json_array_size(p)
+                      ? json_array_get(p, x->index)
+                      : NULL;
         else
             cur = t == DDB_T_M ? json_object_getn(p, x->name, x->len) : NULL;
     }
@@ -46,13 +48,15 @@ json_t *ddb_xp_number_json(const ddb_number *n)
 static int strings_equal(const json_t *a, const json_t *b)
 {
     size_t n = json_string_length(a);
-    return n == json_string_length(b) && memcmp(json_string_value(a), json_string_value(b), n) == 0;
+    return n == json_string_length(b) &&
+           memcmp(json_string_value(a), json_string_value(b), n) == 0;
 }
 
 static int numbers_equal(const json_t *a, const json_t *b)
 {
     ddb_number x, y;
-    if (ddb_number_parse(json_string_value(a), json_string_length(a), &x, NULL) != DDB_OK ||
+    if (ddb_number_parse(json_string_value(a), json_string_length(a), &x, NULL) !=
+            DDB_OK ||
         ddb_number_parse(json_string_value(b), json_string_length(b), &y, NULL) != DDB_OK)
         return strings_equal(a, b);
     return ddb_number_cmp(&x, &y) == 0;
@@ -81,7 +85,8 @@ static unsigned char *bytes_of(const json_t *av, size_t *len)
     return b;
 }
 
-static int mem_contains(const unsigned char *hay, size_t hn, const unsigned char *needle, size_t nn)
+static int mem_contains(const unsigned char *hay, size_t hn, const unsigned char *needle,
+                        size_t nn)
 {
     if (nn == 0)
         return 1;
@@ -109,7 +114,8 @@ static long size_of(const json_t *av)
 {
     json_t *p = ddb_attr_payload(av);
     switch (ddb_attr_type(av)) {
-        case DDB_T_S: return (long)utf16_units(json_string_value(p), json_string_length(p));
+        case DDB_T_S:
+            return (long)utf16_units(json_string_value(p), json_string_length(p));
         case DDB_T_B: {
             size_t len;
             free(bytes_of(av, &len));
@@ -167,7 +173,8 @@ static int begins_with(const json_t *a, const json_t *b)
     json_t *pa = ddb_attr_payload(a), *pb = ddb_attr_payload(b);
     if (t == DDB_T_S)
         return json_string_length(pb) <= json_string_length(pa) &&
-               memcmp(json_string_value(pa), json_string_value(pb), json_string_length(pb)) == 0;
+               memcmp(json_string_value(pa), json_string_value(pb),
+                      json_string_length(pb)) == 0;
     if (t == DDB_T_B) {
         size_t la, lb;
         unsigned char *x = bytes_of(a, &la), *y = bytes_of(b, &lb);
@@ -186,8 +193,10 @@ static int contains(const json_t *a, const json_t *b)
     switch (ta) {
         case DDB_T_S:
             return tb == DDB_T_S &&
-                   mem_contains((const unsigned char *)json_string_value(pa), json_string_length(pa),
-                                (const unsigned char *)json_string_value(pb), json_string_length(pb));
+                   mem_contains((const unsigned char *)json_string_value(pa),
+                                json_string_length(pa),
+                                (const unsigned char *)json_string_value(pb),
+                                json_string_length(pb));
         case DDB_T_B: {
             if (tb != DDB_T_B)
                 return 0;
@@ -226,8 +235,8 @@ static int eval_call(const xnode *n, const json_t *item)
         case FN_ATTRIBUTE_TYPE:
             if (a && b && ddb_attr_type(b) == DDB_T_S) {
                 json_t *s = ddb_attr_payload(b);
-                r = ddb_attr_type(a) == ddb_type_from_name(json_string_value(s),
-                                                          json_string_length(s));
+                r = ddb_attr_type(a) ==
+                    ddb_type_from_name(json_string_value(s), json_string_length(s));
             }
             break;
         case FN_BEGINS_WITH: r = a && b && begins_with(a, b); break;
@@ -249,7 +258,8 @@ static int eval_cond(const xnode *n, const json_t *item)
         case XN_CALL: return eval_call(n, item);
         case XN_CMP: {
             json_t *t0 = NULL, *t1 = NULL;
-            const json_t *a = operand(n->kids[0], item, &t0), *b = operand(n->kids[1], item, &t1);
+            const json_t *a = operand(n->kids[0], item, &t0),
+                         *b = operand(n->kids[1], item, &t1);
             int r;
             if (n->op == TK_EQ || n->op == TK_NE) {
                 r = a && b && ddb_attr_equal(a, b);
@@ -257,8 +267,10 @@ static int eval_cond(const xnode *n, const json_t *item)
                     r = !r;
             } else {
                 int o = a && b ? order(a, b) : 2;
-                r = o != 2 && (n->op == TK_LT ? o < 0 : n->op == TK_LE ? o <= 0
-                               : n->op == TK_GT ? o > 0 : o >= 0);
+                r = o != 2 && (n->op == TK_LT   ? o < 0
+                               : n->op == TK_LE ? o <= 0
+                               : n->op == TK_GT ? o > 0
+                                                : o >= 0);
             }
             json_decref(t0);
             json_decref(t1);
@@ -287,13 +299,15 @@ static int eval_cond(const xnode *n, const json_t *item)
             json_decref(t0);
             return r;
         }
-        default:
-            return 0;
+        default: return 0;
     }
 }
 
 int ddb_expr_eval(const ddb_expr *e, const json_t *item, ddb_error *err)
 {
+    if (e && e->legacy && e->root == NULL && e->kind != DDB_EXPR_UPDATE &&
+        e->kind != DDB_EXPR_PROJECTION)
+        return 1; /* an empty Expected / QueryFilter / ScanFilter */
     if (e == NULL || e->root == NULL)
         return ddb_err_set(err, DDB_E_INTERNAL, "expression is not a condition");
     return eval_cond(e->root, item);
@@ -313,8 +327,9 @@ static pjnode *pj_child(pjnode *node, const xelem *x)
     for (pjnode *c = node->first; c; c = c->next) {
         if (c->el->is_index != x->is_index)
             continue;
-        if (x->is_index ? c->el->index == x->index
-                        : c->el->len == x->len && memcmp(c->el->name, x->name, x->len) == 0)
+        if (x->is_index
+                ? c->el->index == x->index
+                : c->el->len == x->len && memcmp(c->el->name, x->name, x->len) == 0)
             return c;
     }
     pjnode *c = ddb_xcalloc(1, sizeof *c);

@@ -23,11 +23,11 @@
 #include <stdint.h>
 
 /*---- limits (DynamoDB's, plus ddbd's own recursion cap) ----*/
-#define XP_MAX_EXPR_BYTES 4096  /* longer expression text: "Expression size has exceeded ..." */
+#define XP_MAX_EXPR_BYTES 4096  /* expression text, raw UTF-8 bytes */
 #define XP_MAX_PATH_DEPTH 32    /* document path elements */
 #define XP_MAX_OPERATORS 300    /* operators and functions in one expression */
 #define XP_MAX_IN_OPERANDS 100  /* values after IN */
-#define XP_MAX_NEST 1000        /* parser recursion (parentheses, NOT, calls); ddbd's cap */
+#define XP_MAX_NEST 1000        /* parser recursion (parens, NOT, calls); ddbd's */
 #define XP_MAX_KEY_BYTES 255    /* ExpressionAttributeNames/Values key length */
 
 /*---- tokens (expr_lex.c) ----*/
@@ -72,14 +72,14 @@ typedef enum xfn_class {
 
 /* EXPRFN(id, name, arity, class, operand types) -- operand types are the
 ** type-set bits every operand must fit (XT_ALL when checked elsewhere). */
-#define XP_FUNCTIONS                                                                       \
-    EXPRFN(FN_ATTRIBUTE_EXISTS, "attribute_exists", 1, XF_COND, XT_ALL)                    \
-    EXPRFN(FN_ATTRIBUTE_NOT_EXISTS, "attribute_not_exists", 1, XF_COND, XT_ALL)            \
-    EXPRFN(FN_ATTRIBUTE_TYPE, "attribute_type", 2, XF_COND, XT_ALL)                        \
-    EXPRFN(FN_BEGINS_WITH, "begins_with", 2, XF_COND, XT_S | XT_B)                         \
-    EXPRFN(FN_CONTAINS, "contains", 2, XF_COND, XT_ALL)                                    \
-    EXPRFN(FN_SIZE, "size", 1, XF_SIZE, XT_ITERABLE)                                       \
-    EXPRFN(FN_IF_NOT_EXISTS, "if_not_exists", 2, XF_UPDATE, XT_ALL)                        \
+#define XP_FUNCTIONS                                                                   \
+    EXPRFN(FN_ATTRIBUTE_EXISTS, "attribute_exists", 1, XF_COND, XT_ALL)                \
+    EXPRFN(FN_ATTRIBUTE_NOT_EXISTS, "attribute_not_exists", 1, XF_COND, XT_ALL)        \
+    EXPRFN(FN_ATTRIBUTE_TYPE, "attribute_type", 2, XF_COND, XT_ALL)                    \
+    EXPRFN(FN_BEGINS_WITH, "begins_with", 2, XF_COND, XT_S | XT_B)                     \
+    EXPRFN(FN_CONTAINS, "contains", 2, XF_COND, XT_ALL)                                \
+    EXPRFN(FN_SIZE, "size", 1, XF_SIZE, XT_ITERABLE)                                   \
+    EXPRFN(FN_IF_NOT_EXISTS, "if_not_exists", 2, XF_UPDATE, XT_ALL)                    \
     EXPRFN(FN_LIST_APPEND, "list_append", 2, XF_UPDATE, XT_L)
 
 typedef enum xfn_id {
@@ -108,7 +108,8 @@ xfn_id ddb_xp_function(const char *s, size_t n);
 #define XT_B XT(DDB_T_B)
 #define XT_L XT(DDB_T_L)
 #define XT_ORDERED (XT_S | XT_N | XT_B)
-#define XT_ITERABLE (XT_S | XT_B | XT(DDB_T_SS) | XT(DDB_T_NS) | XT(DDB_T_BS) | XT_L | XT(DDB_T_M))
+#define XT_ITERABLE                                                                 \
+    (XT_S | XT_B | XT(DDB_T_SS) | XT(DDB_T_NS) | XT(DDB_T_BS) | XT_L | XT(DDB_T_M))
 #define XT_ALL 0x7FEu /* the ten types */
 
 /*---- document paths ----*/

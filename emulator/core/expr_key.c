@@ -53,7 +53,8 @@ static int add_top(const xpath *path, void *arg)
     size_t i;
     json_t *s;
     json_array_foreach(names, i, s) {
-        if (json_string_length(s) == x->len && memcmp(json_string_value(s), x->name, x->len) == 0)
+        if (json_string_length(s) == x->len &&
+            memcmp(json_string_value(s), x->name, x->len) == 0)
             return 0;
     }
     json_array_append_new(names, json_stringn(x->name, x->len));
@@ -80,14 +81,16 @@ static int is_nested_in(const xpath *path, void *arg)
            memcmp(path->el[0].name, a->name, a->len) == 0;
 }
 
-int ddb_expr_check_key_scalar(const ddb_expr *e, const char *name, int index_key, ddb_error *err)
+int ddb_expr_check_key_scalar(const ddb_expr *e, const char *name, int index_key,
+                              ddb_error *err)
 {
     struct nested_arg a = {name, strlen(name)};
     if (e && walk_paths(e, is_nested_in, &a))
-        return ddb_err_set(err, DDB_E_VALIDATION,
-                           "Key attributes must be scalars; list random access '[]' and map "
-                           "lookup '.' are not allowed: %s: %s", index_key ? "IndexKey" : "Key",
-                           name);
+        return ddb_err_set(
+            err, DDB_E_VALIDATION,
+            "Key attributes must be scalars; list random access '[]' and map "
+            "lookup '.' are not allowed: %s: %s",
+            index_key ? "IndexKey" : "Key", name);
     return DDB_OK;
 }
 
@@ -132,30 +135,37 @@ static int kc_walk(const xnode *n, kclist *out, size_t *count, ddb_error *err)
 {
     n = ddb_xp_unwrap((xnode *)n);
     switch (n->kind) {
-        case XN_OR: return kfail(err, "Invalid operator used in KeyConditionExpression: OR");
-        case XN_NOT: return kfail(err, "Invalid operator used in KeyConditionExpression: NOT");
-        case XN_IN: return kfail(err, "Invalid operator used in KeyConditionExpression: IN");
+        case XN_OR:
+            return kfail(err, "Invalid operator used in KeyConditionExpression: OR");
+        case XN_NOT:
+            return kfail(err, "Invalid operator used in KeyConditionExpression: NOT");
+        case XN_IN:
+            return kfail(err, "Invalid operator used in KeyConditionExpression: IN");
         case XN_CMP:
             if (n->op == TK_NE)
                 return kfail(err, "Invalid operator used in KeyConditionExpression: <>");
             break;
         case XN_CALL:
             if (n->fn == FN_SIZE)
-                return kfail(err, "KeyConditionExpressions cannot contain nested operations");
+                return kfail(err,
+                             "KeyConditionExpressions cannot contain nested operations");
             if (n->fn != FN_BEGINS_WITH)
-                return ddb_err_set(err, DDB_E_VALIDATION, "Invalid operator used in "
-                                   "KeyConditionExpression: %.*s", (int)n->text_len, n->text);
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "Invalid operator used in "
+                                   "KeyConditionExpression: %.*s",
+                                   (int)n->text_len, n->text);
             if (ddb_xp_unwrap(n->kids[0])->kind != XN_PATH)
-                return kfail(err, "Invalid condition in KeyConditionExpression: begins_with "
+                return kfail(err,
+                             "Invalid condition in KeyConditionExpression: begins_with "
                              "operator must have the key attribute as its first operand");
             break;
         case XN_BETWEEN:
             if (ddb_xp_unwrap(n->kids[0])->kind != XN_PATH)
-                return kfail(err, "Invalid condition in KeyConditionExpression: BETWEEN "
+                return kfail(err,
+                             "Invalid condition in KeyConditionExpression: BETWEEN "
                              "operator must have the key attribute as its first operand");
             break;
-        default:
-            break;
+        default: break;
     }
     const xelem *attr = NULL;
     uint32_t attr_ix = 0;
@@ -166,9 +176,10 @@ static int kc_walk(const xnode *n, kclist *out, size_t *count, ddb_error *err)
         if (k->kind == XN_PATH) {
             if (attr)
                 return kfail(err, "Invalid condition in KeyConditionExpression: Multiple "
-                             "attribute names used in one condition");
+                                  "attribute names used in one condition");
             if (k->path->n > 1)
-                return kfail(err, "KeyConditionExpressions cannot have conditions on nested "
+                return kfail(err,
+                             "KeyConditionExpressions cannot have conditions on nested "
                              "attributes");
             attr = &k->path->el[0];
             attr_ix = i;
@@ -183,16 +194,18 @@ static int kc_walk(const xnode *n, kclist *out, size_t *count, ddb_error *err)
         return DDB_OK;
     if (attr == NULL)
         return kfail(err, "Invalid condition in KeyConditionExpression: No key attribute "
-                     "specified");
+                          "specified");
     for (size_t i = 0; i < out->n; i++)
         if (same_attr(out->c[i].attr, attr))
-            return kfail(err, "KeyConditionExpressions must only contain one condition per key");
+            return kfail(
+                err, "KeyConditionExpressions must only contain one condition per key");
     if (out->n < 3) {
         kcond *c = &out->c[out->n++];
         c->attr = attr;
         c->indexable = 1;
         c->op = n->kind == XN_BETWEEN ? DDB_KEY_BETWEEN
-                : n->kind == XN_CALL ? DDB_KEY_BEGINS_WITH : cmp_key_op(n->op, attr_ix != 0);
+                : n->kind == XN_CALL  ? DDB_KEY_BEGINS_WITH
+                                      : cmp_key_op(n->op, attr_ix != 0);
         c->v[0] = vals[0];
         c->v[1] = vals[1];
         c->n_v = n_vals;
@@ -201,7 +214,8 @@ static int kc_walk(const xnode *n, kclist *out, size_t *count, ddb_error *err)
     return DDB_OK;
 }
 
-/* A legacy KeyConditions tree: AND of single-attribute conditions. */
+/* A legacy KeyConditions tree: AND of single-attribute conditions, each with
+** its attribute as the first operand (ddb_expr_from_key_conditions). */
 static void kc_legacy(const xnode *n, kclist *out, size_t *count)
 {
     if (n->kind == XN_AND) {
@@ -210,10 +224,10 @@ static void kc_legacy(const xnode *n, kclist *out, size_t *count)
         return;
     }
     (*count)++;
-    if (out->n >= 3)
+    const xnode *base = n->kind == XN_NOT ? n->kids[0] : n;
+    if (out->n >= 3 || base->n_kids == 0 || base->kids[0]->kind != XN_PATH)
         return;
     kcond *c = &out->c[out->n++];
-    const xnode *base = n->kind == XN_NOT ? n->kids[0] : n;
     c->attr = &base->kids[0]->path->el[0];
     c->indexable = 0;
     if (n->kind == XN_CMP && n->op != TK_NE) {
@@ -227,7 +241,8 @@ static void kc_legacy(const xnode *n, kclist *out, size_t *count)
         c->op = DDB_KEY_BEGINS_WITH;
     }
     for (uint32_t i = 1; i < base->n_kids && c->n_v < 2; i++)
-        c->v[c->n_v++] = base->kids[i]->value;
+        if (base->kids[i]->kind == XN_VALUE)
+            c->v[c->n_v++] = base->kids[i]->value;
 }
 
 static const kcond *find_cond(const kclist *l, const char *name)
@@ -239,12 +254,12 @@ static const kcond *find_cond(const kclist *l, const char *name)
     return NULL;
 }
 
-int ddb_expr_key_condition(const ddb_expr *e, const char *hash_name, const char *hash_type,
-                           const char *range_name, const char *range_type, ddb_key_cond *out,
-                           ddb_error *err)
+int ddb_expr_key_condition(const ddb_expr *e, const char *hash_name,
+                           const char *hash_type, const char *range_name,
+                           const char *range_type, ddb_key_cond *out, ddb_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (e == NULL || e->root == NULL)
+    if (e == NULL || e->root == NULL || e->kind != DDB_EXPR_KEY_CONDITION)
         return ddb_err_set(err, DDB_E_INTERNAL, "expression is not a key condition");
     kclist l = {0};
     size_t count = 0;
@@ -271,19 +286,22 @@ int ddb_expr_key_condition(const ddb_expr *e, const char *hash_name, const char 
             continue;
         }
         if (!c->indexable)
-            return kfail(err, "Attempted conditional constraint is not an indexable operation");
+            return kfail(
+                err, "Attempted conditional constraint is not an indexable operation");
         ddb_type want = type ? ddb_type_from_name(type, strlen(type)) : DDB_T_NONE;
         for (size_t i = 0; i < c->n_v; i++) {
             const json_t *v = c->v[i];
             if (v == NULL || ddb_attr_type(v) != want)
                 return kfail(err, "One or more parameter values were invalid: Condition "
-                             "parameter type does not match schema type");
+                                  "parameter type does not match schema type");
             json_t *p = ddb_attr_payload(v);
             if ((want == DDB_T_S || want == DDB_T_B) && json_string_length(p) == 0)
-                return ddb_err_set(err, DDB_E_VALIDATION, "One or more parameter values are not "
-                                   "valid. The AttributeValue for a key attribute cannot contain "
-                                   "an empty %s value. Key: %s",
-                                   want == DDB_T_S ? "string" : "binary", name);
+                return ddb_err_set(
+                    err, DDB_E_VALIDATION,
+                    "One or more parameter values are not "
+                    "valid. The AttributeValue for a key attribute cannot contain "
+                    "an empty %s value. Key: %s",
+                    want == DDB_T_S ? "string" : "binary", name);
         }
         if (k == 0) {
             if (c->op != DDB_KEY_EQ)

@@ -63,7 +63,8 @@ static xnode *mk_value(ddb_expr *e, const json_t *av, ddb_error *err)
     json_t *copy = json_deep_copy(av);
     if (copy == NULL || ddb_attr_check(copy, err) != DDB_OK) {
         if (copy == NULL)
-            ddb_err_set(err, DDB_E_VALIDATION, "Supplied AttributeValue is empty, must contain "
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "Supplied AttributeValue is empty, must contain "
                         "exactly one of the supported datatypes");
         json_decref(copy);
         return NULL;
@@ -106,17 +107,23 @@ static json_t *member(json_t *obj, const char *name)
 
 typedef struct cmpop {
     const char *name;
-    int min, max;     /* number of values */
-    unsigned types;   /* XT_* bits the values may have */
+    int min, max;   /* number of values */
+    unsigned types; /* XT_* bits the values may have */
 } cmpop;
 
 static const cmpop cmpops[] = {
-    {"EQ", 1, 1, XT_ALL},   {"NE", 1, 1, XT_ALL},
-    {"LE", 1, 1, XT_ORDERED}, {"LT", 1, 1, XT_ORDERED},
-    {"GE", 1, 1, XT_ORDERED}, {"GT", 1, 1, XT_ORDERED},
-    {"NOT_NULL", 0, 0, XT_ALL}, {"NULL", 0, 0, XT_ALL},
-    {"CONTAINS", 1, 1, XT_ORDERED}, {"NOT_CONTAINS", 1, 1, XT_ORDERED},
-    {"BEGINS_WITH", 1, 1, XT_S | XT_B}, {"IN", 1, 0x7fffffff, XT_ORDERED},
+    {"EQ", 1, 1, XT_ALL},
+    {"NE", 1, 1, XT_ALL},
+    {"LE", 1, 1, XT_ORDERED},
+    {"LT", 1, 1, XT_ORDERED},
+    {"GE", 1, 1, XT_ORDERED},
+    {"GT", 1, 1, XT_ORDERED},
+    {"NOT_NULL", 0, 0, XT_ALL},
+    {"NULL", 0, 0, XT_ALL},
+    {"CONTAINS", 1, 1, XT_ORDERED},
+    {"NOT_CONTAINS", 1, 1, XT_ORDERED},
+    {"BEGINS_WITH", 1, 1, XT_S | XT_B},
+    {"IN", 1, 0x7fffffff, XT_ORDERED},
     {"BETWEEN", 2, 2, XT_ORDERED},
 };
 
@@ -140,34 +147,43 @@ static xnode *condition(ddb_expr *e, const char *attr, size_t attr_len, const cm
         if ((v[i] = mk_value(e, json_array_get(vals, i), err)) == NULL)
             goto done;
     if ((int)n < op->min || (int)n > op->max) {
-        ddb_err_set(err, DDB_E_VALIDATION, INVALID "Invalid number of argument(s) for the %s "
-                    "ComparisonOperator", op->name);
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    INVALID "Invalid number of argument(s) for the %s "
+                            "ComparisonOperator",
+                    op->name);
         goto done;
     }
     for (size_t i = 1; i < n; i++) {
         if (ddb_attr_type(v[i]->value) != ddb_attr_type(v[0]->value)) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "AttributeValues inside AttributeValueList "
-                        "must be of same type");
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "AttributeValues inside AttributeValueList "
+                                "must be of same type");
             goto done;
         }
     }
     for (size_t i = 0; i < n; i++) {
         ddb_type t = ddb_attr_type(v[i]->value);
         if (!(op->types & XT(t))) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "ComparisonOperator %s is not valid for "
-                        "%s AttributeValue type", op->name, ddb_type_name(t));
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "ComparisonOperator %s is not valid for "
+                                "%s AttributeValue type",
+                        op->name, ddb_type_name(t));
             goto done;
         }
     }
-    if (strcmp(op->name, "BETWEEN") == 0 && ddb_attr_compare(v[0]->value, v[1]->value) > 0) {
-        ddb_err_set(err, DDB_E_VALIDATION, "The BETWEEN condition was provided a range where the "
+    if (strcmp(op->name, "BETWEEN") == 0 &&
+        ddb_attr_compare(v[0]->value, v[1]->value) > 0) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "The BETWEEN condition was provided a range where the "
                     "lower bound is greater than the upper bound");
         goto done;
     }
     xnode *path = mk_path_node(e, attr, attr_len);
     const char *o = op->name;
     if (strcmp(o, "NULL") == 0 || strcmp(o, "NOT_NULL") == 0) {
-        out = mk_call(e, o[0] == 'N' && o[1] == 'U' ? FN_ATTRIBUTE_NOT_EXISTS : FN_ATTRIBUTE_EXISTS, 1);
+        out = mk_call(
+            e, o[0] == 'N' && o[1] == 'U' ? FN_ATTRIBUTE_NOT_EXISTS : FN_ATTRIBUTE_EXISTS,
+            1);
         out->kids[0] = path;
     } else if (strcmp(o, "CONTAINS") == 0 || strcmp(o, "NOT_CONTAINS") == 0) {
         out = mk_call(e, FN_CONTAINS, 2);
@@ -175,8 +191,8 @@ static xnode *condition(ddb_expr *e, const char *attr, size_t attr_len, const cm
         out->kids[1] = v[0];
         if (o[0] == 'N') {
             xnode *not = mk(e, XN_NOT, 1);
-            not->kids[0] = out;
-            out = not;
+            not ->kids[0] = out;
+            out = not ;
         }
     } else if (strcmp(o, "BEGINS_WITH") == 0) {
         out = mk_call(e, FN_BEGINS_WITH, 2);
@@ -189,7 +205,8 @@ static xnode *condition(ddb_expr *e, const char *attr, size_t attr_len, const cm
             out->kids[i + 1] = v[i];
     } else {
         out = mk(e, XN_CMP, 2);
-        out->op = (uint8_t)(o[0] == 'E' ? TK_EQ : o[0] == 'N' ? TK_NE
+        out->op = (uint8_t)(o[0] == 'E'   ? TK_EQ
+                            : o[0] == 'N' ? TK_NE
                             : o[0] == 'L' ? (o[1] == 'E' ? TK_LE : TK_LT)
                                           : (o[1] == 'E' ? TK_GE : TK_GT));
         out->kids[0] = path;
@@ -202,10 +219,13 @@ done:
 
 static int bad_operator(const char *op, ddb_error *err)
 {
-    return ddb_err_set(err, DDB_E_VALIDATION, "1 validation error detected: Value '%s' at "
-                       "'comparisonOperator' failed to satisfy constraint: Member must satisfy "
-                       "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, "
-                       "NE, LE, BEGINS_WITH, GE, CONTAINS]", op ? op : "null");
+    return ddb_err_set(
+        err, DDB_E_VALIDATION,
+        "1 validation error detected: Value '%s' at "
+        "'comparisonOperator' failed to satisfy constraint: Member must satisfy "
+        "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, "
+        "NE, LE, BEGINS_WITH, GE, CONTAINS]",
+        op ? op : "null");
 }
 
 /* QueryFilter / ScanFilter / KeyConditions: a map of conditions. */
@@ -276,8 +296,10 @@ ddb_expr *ddb_expr_from_expected(json_t *expected, const char *conditional_opera
         json_t *opv = member(c, "ComparisonOperator"), *exists = member(c, "Exists");
         xnode *node = NULL;
         if (avl && value) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "Value and AttributeValueList cannot be "
-                        "used together for Attribute: %.*s", (int)klen, k);
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "Value and AttributeValueList cannot be "
+                                "used together for Attribute: %.*s",
+                        (int)klen, k);
             goto fail;
         }
         if (opv) {
@@ -288,14 +310,18 @@ ddb_expr *ddb_expr_from_expected(json_t *expected, const char *conditional_opera
                 goto fail;
             }
             if (exists) {
-                ddb_err_set(err, DDB_E_VALIDATION, INVALID "Exists and ComparisonOperator cannot "
-                            "be used together for Attribute: %.*s", (int)klen, k);
+                ddb_err_set(err, DDB_E_VALIDATION,
+                            INVALID "Exists and ComparisonOperator cannot "
+                                    "be used together for Attribute: %.*s",
+                            (int)klen, k);
                 goto fail;
             }
             if (op->max > 0 && !avl && !value) {
-                ddb_err_set(err, DDB_E_VALIDATION, INVALID "Value or AttributeValueList must be "
-                            "used with ComparisonOperator: %s for Attribute: %.*s", op->name,
-                            (int)klen, k);
+                ddb_err_set(err, DDB_E_VALIDATION,
+                            INVALID
+                            "Value or AttributeValueList must be "
+                            "used with ComparisonOperator: %s for Attribute: %.*s",
+                            op->name, (int)klen, k);
                 goto fail;
             }
             json_t *vals = json_array();
@@ -306,19 +332,25 @@ ddb_expr *ddb_expr_from_expected(json_t *expected, const char *conditional_opera
             node = condition(e, k, klen, op, vals, err);
             json_decref(vals);
         } else if (avl) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "AttributeValueList can only be used with a "
-                        "ComparisonOperator for Attribute: %.*s", (int)klen, k);
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "AttributeValueList can only be used with a "
+                                "ComparisonOperator for Attribute: %.*s",
+                        (int)klen, k);
             goto fail;
         } else {
             int ex = exists == NULL || json_is_true(exists);
             if (ex && value == NULL) {
-                ddb_err_set(err, DDB_E_VALIDATION, INVALID "Value must be provided when Exists is "
-                            "%s for Attribute: %.*s", exists ? "true" : "null", (int)klen, k);
+                ddb_err_set(err, DDB_E_VALIDATION,
+                            INVALID "Value must be provided when Exists is "
+                                    "%s for Attribute: %.*s",
+                            exists ? "true" : "null", (int)klen, k);
                 goto fail;
             }
             if (!ex && value) {
-                ddb_err_set(err, DDB_E_VALIDATION, INVALID "Value cannot be used when Exists is "
-                            "false for Attribute: %.*s", (int)klen, k);
+                ddb_err_set(err, DDB_E_VALIDATION,
+                            INVALID "Value cannot be used when Exists is "
+                                    "false for Attribute: %.*s",
+                            (int)klen, k);
                 goto fail;
             }
             if (ex) {
@@ -367,18 +399,22 @@ ddb_expr *ddb_expr_from_attribute_updates(json_t *updates, ddb_error *err)
         ddb_type t = v ? ddb_attr_type(v->value) : DDB_T_NONE;
         int del = strcmp(action, "DELETE") == 0, add = strcmp(action, "ADD") == 0;
         if (v == NULL && !del) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "Only DELETE action is allowed when no "
-                        "attribute value is specified");
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "Only DELETE action is allowed when no "
+                                "attribute value is specified");
             goto fail;
         }
         if (v && del && t != DDB_T_SS && t != DDB_T_NS && t != DDB_T_BS) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "DELETE action with value is not supported "
-                        "for the type %s", ddb_type_name(t));
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "DELETE action with value is not supported "
+                                "for the type %s",
+                        ddb_type_name(t));
             goto fail;
         }
         if (v && add && t != DDB_T_L && t != DDB_T_SS && t != DDB_T_NS && t != DDB_T_BS &&
             t != DDB_T_N) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "ADD action is not supported for the type %s",
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "ADD action is not supported for the type %s",
                         ddb_type_name(t));
             goto fail;
         }
@@ -405,8 +441,9 @@ ddb_expr *ddb_expr_from_attributes_to_get(json_t *names, ddb_error *err)
         const char *name = json_is_string(s) ? json_string_value(s) : "";
         size_t len = json_is_string(s) ? json_string_length(s) : 0;
         if (json_object_getn(seen, name, len)) {
-            ddb_err_set(err, DDB_E_VALIDATION, INVALID "Duplicate value in attribute name: %.*s",
-                        (int)len, name);
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        INVALID "Duplicate value in attribute name: %.*s", (int)len,
+                        name);
             json_decref(seen);
             ddb_expr_free(e);
             return NULL;

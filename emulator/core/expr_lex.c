@@ -34,12 +34,13 @@ static const unsigned char cclass[256] = {
     ['='] = CC_SINGLE, ['('] = CC_SINGLE, [')'] = CC_SINGLE, ['['] = CC_SINGLE,
     [']'] = CC_SINGLE, [','] = CC_SINGLE, ['.'] = CC_SINGLE, ['+'] = CC_SINGLE,
     ['-'] = CC_SINGLE,
-    ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT, ['4'] = CC_DIGIT,
-    ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT, ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
+    ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT,
+    ['4'] = CC_DIGIT, ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT,
+    ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
 #define A(c) [c] = CC_ALPHA, [c + 32] = CC_ALPHA
-    A('A'), A('B'), A('C'), A('D'), A('E'), A('F'), A('G'), A('H'), A('I'), A('J'), A('K'),
-    A('L'), A('M'), A('N'), A('O'), A('P'), A('Q'), A('R'), A('S'), A('T'), A('U'), A('V'),
-    A('W'), A('X'), A('Y'), A('Z'),
+    A('A'), A('B'), A('C'), A('D'), A('E'), A('F'), A('G'), A('H'), A('I'), A('J'),
+    A('K'), A('L'), A('M'), A('N'), A('O'), A('P'), A('Q'), A('R'), A('S'), A('T'),
+    A('U'), A('V'), A('W'), A('X'), A('Y'), A('Z'),
 #undef A
 };
 
@@ -116,7 +117,9 @@ xtok *ddb_xp_lex(const char *text, size_t len, size_t *out_n)
                 i++;
                 while (i < len && is_word(s[i]))
                     i++;
-                type = i == start + 1 ? TK_BAD : cclass[c] == CC_HASH ? TK_HASH : TK_COLON;
+                type = i == start + 1        ? TK_BAD
+                       : cclass[c] == CC_HASH ? TK_HASH
+                                              : TK_COLON;
                 break;
             case CC_LT:
                 i++;

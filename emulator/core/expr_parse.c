@@ -93,10 +93,10 @@ enum { FAIL_NONE, FAIL_SYNTAX, FAIL_REDUNDANT };
 typedef struct xparser {
     ddb_expr *e;
     const xtok *t;
-    size_t n;      /* tokens, the final TK_EOF included */
+    size_t n; /* tokens, the final TK_EOF included */
     size_t pos;
     int depth;
-    int failed;    /* FAIL_* */
+    int failed; /* FAIL_* */
     size_t fail_at;
 } xparser;
 
@@ -338,8 +338,7 @@ static xnode *parse_call(xparser *p)
 static xnode *parse_operand(xparser *p)
 {
     switch (peek(p)) {
-        case TK_COLON:
-            return value_node(p);
+        case TK_COLON: return value_node(p);
         case TK_LP: {
             size_t open = next(p);
             if (!enter(p))
@@ -354,10 +353,8 @@ static xnode *parse_operand(xparser *p)
             if (peek2(p) == TK_LP)
                 return parse_call(p);
             return parse_path(p);
-        case TK_HASH:
-            return parse_path(p);
-        default:
-            return fail(p);
+        case TK_HASH: return parse_path(p);
+        default: return fail(p);
     }
 }
 
@@ -365,8 +362,8 @@ static xnode *parse_operand(xparser *p)
 
 static int is_cmp(int type)
 {
-    return type == TK_EQ || type == TK_NE || type == TK_LT || type == TK_LE || type == TK_GT ||
-           type == TK_GE;
+    return type == TK_EQ || type == TK_NE || type == TK_LT || type == TK_LE ||
+           type == TK_GT || type == TK_GE;
 }
 
 /* A node that can only be an operand (a call is both). */
@@ -548,8 +545,10 @@ static int parse_update(xparser *p)
         for (;;) {
             xaction a = {0};
             a.clause = clause;
-            a.kind = kw == TK_SET ? XA_SET : kw == TK_REMOVE ? XA_REMOVE
-                     : kw == TK_ADD ? XA_ADD : XA_DELETE;
+            a.kind = kw == TK_SET      ? XA_SET
+                     : kw == TK_REMOVE ? XA_REMOVE
+                     : kw == TK_ADD    ? XA_ADD
+                                       : XA_DELETE;
             if ((a.path = parse_path_elems(p)) == NULL)
                 return 0;
             if (kw == TK_SET) {
@@ -638,12 +637,8 @@ int ddb_xp_parse(ddb_expr *e, char **msg)
     p.n = e->n_toks;
     int ok;
     switch (e->kind) {
-        case DDB_EXPR_UPDATE:
-            ok = parse_update(&p);
-            break;
-        case DDB_EXPR_PROJECTION:
-            ok = parse_projection(&p);
-            break;
+        case DDB_EXPR_UPDATE: ok = parse_update(&p); break;
+        case DDB_EXPR_PROJECTION: ok = parse_projection(&p); break;
         default:
             e->root = parse_or(&p, 0);
             ok = e->root != NULL;

@@ -28,17 +28,20 @@
 
 /*---- tables ----*/
 
+/* clang-format off */
 const xfunc ddb_xp_functions[FN__COUNT] = {
     [FN_UNKNOWN] = {"", 0, XF_COND, XT_ALL},
 #define EXPRFN(id, name, arity, cls, types) [id] = {name, arity, cls, types},
     XP_FUNCTIONS
 #undef EXPRFN
 };
+/* clang-format on */
 
 xfn_id ddb_xp_function(const char *s, size_t n)
 {
     for (int i = 1; i < FN__COUNT; i++)
-        if (strlen(ddb_xp_functions[i].name) == n && memcmp(ddb_xp_functions[i].name, s, n) == 0)
+        if (strlen(ddb_xp_functions[i].name) == n &&
+            memcmp(ddb_xp_functions[i].name, s, n) == 0)
             return (xfn_id)i;
     return FN_UNKNOWN;
 }
@@ -110,8 +113,8 @@ static int valid_key(const char *k, size_t n, char lead)
         return 0;
     for (size_t i = 1; i < n; i++) {
         char c = k[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_'))
             return 0;
     }
     return 1;
@@ -124,21 +127,27 @@ int ddb_expr_env_check(ddb_expr_env *env, ddb_error *err)
     json_t *v;
     if (env->names) {
         if (json_object_size(env->names) == 0)
-            return ddb_err_set(err, DDB_E_VALIDATION, "ExpressionAttributeNames must not be empty");
+            return ddb_err_set(err, DDB_E_VALIDATION,
+                               "ExpressionAttributeNames must not be empty");
         json_object_keylen_foreach(env->names, k, klen, v) {
             if (klen > XP_MAX_KEY_BYTES)
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "ExpressionAttributeNames contains invalid key: The expression "
-                                   "attribute map contains a key that is too long; size of key: %zu",
-                                   klen);
+                return ddb_err_set(
+                    err, DDB_E_VALIDATION,
+                    "ExpressionAttributeNames contains invalid key: The expression "
+                    "attribute map contains a key that is too long; size of key: %zu",
+                    klen);
             if (!valid_key(k, klen, '#'))
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "ExpressionAttributeNames contains invalid key: Syntax error; "
-                                   "key: \"%.*s\"", (int)klen, k);
+                return ddb_err_set(
+                    err, DDB_E_VALIDATION,
+                    "ExpressionAttributeNames contains invalid key: Syntax error; "
+                    "key: \"%.*s\"",
+                    (int)klen, k);
             if (json_is_string(v) && json_string_length(v) == 0)
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "ExpressionAttributeNames contains invalid value: Empty "
-                                   "attribute name for key %.*s", (int)klen, k);
+                return ddb_err_set(
+                    err, DDB_E_VALIDATION,
+                    "ExpressionAttributeNames contains invalid value: Empty "
+                    "attribute name for key %.*s",
+                    (int)klen, k);
         }
     }
     if (env->values) {
@@ -147,20 +156,25 @@ int ddb_expr_env_check(ddb_expr_env *env, ddb_error *err)
                                "ExpressionAttributeValues must not be empty");
         json_object_keylen_foreach(env->values, k, klen, v) {
             if (klen > XP_MAX_KEY_BYTES)
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "ExpressionAttributeValues contains invalid key: The expression "
-                                   "attribute map contains a key that is too long;");
+                return ddb_err_set(
+                    err, DDB_E_VALIDATION,
+                    "ExpressionAttributeValues contains invalid key: The expression "
+                    "attribute map contains a key that is too long;");
             if (!valid_key(k, klen, ':'))
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "ExpressionAttributeValues contains invalid key: Syntax error; "
-                                   "key: \"%.*s\"", (int)klen, k);
+                return ddb_err_set(
+                    err, DDB_E_VALIDATION,
+                    "ExpressionAttributeValues contains invalid key: Syntax error; "
+                    "key: \"%.*s\"",
+                    (int)klen, k);
         }
         json_object_keylen_foreach(env->values, k, klen, v) {
             ddb_error e1 = DDB_ERROR_INIT;
             if (ddb_attr_check(v, &e1) != DDB_OK) {
                 if (env->legacy_layer)
-                    ddb_err_set(err, e1.code, "ExpressionAttributeValues contains invalid value: "
-                                "%s for key %.*s", e1.message ? e1.message : "", (int)klen, k);
+                    ddb_err_set(err, e1.code,
+                                "ExpressionAttributeValues contains invalid value: "
+                                "%s for key %.*s",
+                                e1.message ? e1.message : "", (int)klen, k);
                 else
                     ddb_err_set(err, e1.code, "%s", e1.message ? e1.message : "");
                 ddb_err_clear(&e1);
@@ -228,7 +242,8 @@ static int unused_keys(json_t *map, json_t *used, const char *param, ddb_error *
         }
         char *list = ddb_buf_steal(&b, NULL);
         rc = ddb_err_set(err, DDB_E_VALIDATION,
-                         "Value provided in %s unused in expressions: keys: {%s}", param, list);
+                         "Value provided in %s unused in expressions: keys: {%s}", param,
+                         list);
         free(list);
     }
     free(kp);
@@ -237,7 +252,8 @@ static int unused_keys(json_t *map, json_t *used, const char *param, ddb_error *
 
 int ddb_expr_env_check_unused(const ddb_expr_env *env, ddb_error *err)
 {
-    if (env->names && unused_keys(env->names, env->used_names, "ExpressionAttributeNames", err))
+    if (env->names &&
+        unused_keys(env->names, env->used_names, "ExpressionAttributeNames", err))
         return DDB_ERR;
     if (env->values &&
         unused_keys(env->values, env->used_values, "ExpressionAttributeValues", err))
@@ -250,8 +266,8 @@ int ddb_expr_env_check_unused(const ddb_expr_env *env, ddb_error *err)
 typedef struct rctx {
     ddb_expr *e;
     ddb_expr_env *env;
-    char *msg;   /* first error, without the "Invalid <Kind>: " prefix */
-    int ops;     /* operators seen */
+    char *msg; /* first error, without the "Invalid <Kind>: " prefix */
+    int ops;   /* operators seen */
 } rctx;
 
 static int rfail(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -259,10 +275,15 @@ static int rfail(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2,
 static int rfail(rctx *c, const char *fmt, ...)
 {
     if (c->msg == NULL) {
-        va_list ap;
+        va_list ap, ap2;
         va_start(ap, fmt);
-        if (vasprintf(&c->msg, fmt, ap) < 0)
+        va_copy(ap2, ap);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        if (n < 0)
             abort();
+        c->msg = ddb_xmalloc((size_t)n + 1);
+        vsnprintf(c->msg, (size_t)n + 1, fmt, ap2);
+        va_end(ap2);
         va_end(ap);
     }
     return DDB_ERR;
@@ -285,10 +306,12 @@ static int p1_path(rctx *c, const xpath *path)
         const xelem *x = &path->el[i];
         if (x->is_index) {
             if (tok_of(c, x->tok)->len > 10 || x->index > 2147483647u)
-                return rfail(c, "List index is not within the allowable range; index: [%.*s]",
-                             TOKFMT(c, x->tok));
+                return rfail(
+                    c, "List index is not within the allowable range; index: [%.*s]",
+                    TOKFMT(c, x->tok));
         } else if (!x->is_ph && ddb_xp_is_reserved(x->name, x->len)) {
-            return rfail(c, "Attribute name is a reserved keyword; reserved keyword: %.*s",
+            return rfail(c,
+                         "Attribute name is a reserved keyword; reserved keyword: %.*s",
                          (int)x->len, x->name);
         }
     }
@@ -298,12 +321,9 @@ static int p1_path(rctx *c, const xpath *path)
 static int p1_node(rctx *c, xnode *n, int place, const xnode *call_parent)
 {
     switch (n->kind) {
-        case XN_PATH:
-            return p1_path(c, n->path);
-        case XN_VALUE:
-            return DDB_OK;
-        case XN_PAREN:
-            return p1_node(c, n->kids[0], place, call_parent);
+        case XN_PATH: return p1_path(c, n->path);
+        case XN_VALUE: return DDB_OK;
+        case XN_PAREN: return p1_node(c, n->kids[0], place, call_parent);
         case XN_CALL: {
             const char *name = n->text;
             int len = (int)n->text_len;
@@ -312,18 +332,27 @@ static int p1_node(rctx *c, xnode *n, int place, const xnode *call_parent)
             xfn_class cls = ddb_xp_functions[n->fn].cls;
             if (c->e->kind == DDB_EXPR_UPDATE) {
                 if (cls != XF_UPDATE)
-                    return rfail(c, "The function is not allowed in an update expression; "
-                                 "function: %.*s", len, name);
-                if (n->fn == FN_LIST_APPEND && call_parent && call_parent->fn == FN_LIST_APPEND)
-                    return rfail(c, "The function is not allowed to be used this way in an "
-                                 "expression; function: %.*s", len, name);
+                    return rfail(c,
+                                 "The function is not allowed in an update expression; "
+                                 "function: %.*s",
+                                 len, name);
+                if (n->fn == FN_LIST_APPEND && call_parent &&
+                    call_parent->fn == FN_LIST_APPEND)
+                    return rfail(c,
+                                 "The function is not allowed to be used this way in an "
+                                 "expression; function: %.*s",
+                                 len, name);
             } else {
                 if (cls == XF_UPDATE)
-                    return rfail(c, "The function is not allowed in a condition expression; "
-                                 "function: %.*s", len, name);
+                    return rfail(c,
+                                 "The function is not allowed in a condition expression; "
+                                 "function: %.*s",
+                                 len, name);
                 if ((place == PLACE_COND) != (cls == XF_COND))
-                    return rfail(c, "The function is not allowed to be used this way in an "
-                                 "expression; function: %.*s", len, name);
+                    return rfail(c,
+                                 "The function is not allowed to be used this way in an "
+                                 "expression; function: %.*s",
+                                 len, name);
             }
             for (uint32_t i = 0; i < n->n_kids; i++)
                 if (p1_node(c, n->kids[i], PLACE_OPERAND, n))
@@ -368,12 +397,14 @@ static int p1_update(rctx *c)
                 clauses++;
                 last_clause = a->clause;
             }
-            if (p1_path(c, a->path) || (a->value && p1_node(c, a->value, PLACE_OPERAND, NULL)))
+            if (p1_path(c, a->path) ||
+                (a->value && p1_node(c, a->value, PLACE_OPERAND, NULL)))
                 return DDB_ERR;
         }
         if (clauses > 1)
-            return rfail(c, "The \"%s\" section can only be used once in an update expression;",
-                         section_names[order[s]]);
+            return rfail(
+                c, "The \"%s\" section can only be used once in an update expression;",
+                section_names[order[s]]);
     }
     return DDB_OK;
 }
@@ -383,7 +414,8 @@ static int p1_update(rctx *c)
 static int use_path(rctx *c, xpath *path)
 {
     if (path->n > XP_MAX_PATH_DEPTH)
-        return rfail(c, "The document path has too many nesting levels; nesting levels: %u",
+        return rfail(c,
+                     "The document path has too many nesting levels; nesting levels: %u",
                      path->n);
     for (uint32_t i = 0; i < path->n; i++) {
         xelem *x = &path->el[i];
@@ -391,10 +423,13 @@ static int use_path(rctx *c, xpath *path)
             continue;
         const xtok *t = tok_of(c, x->tok);
         const char *key = c->e->text + t->start;
-        json_t *v = c->env && c->env->names ? json_object_getn(c->env->names, key, t->len) : NULL;
+        json_t *v =
+            c->env && c->env->names ? json_object_getn(c->env->names, key, t->len) : NULL;
         if (v == NULL)
-            return rfail(c, "An expression attribute name used in the document path is not "
-                         "defined; attribute name: %.*s", (int)t->len, key);
+            return rfail(c,
+                         "An expression attribute name used in the document path is not "
+                         "defined; attribute name: %.*s",
+                         (int)t->len, key);
         json_object_setn_new(c->env->used_names, key, t->len, json_true());
         const char *s = json_is_string(v) ? json_string_value(v) : "";
         size_t len = json_is_string(v) ? json_string_length(v) : 0;
@@ -410,10 +445,13 @@ static int use_value(rctx *c, xnode *n)
     if (n->value)
         return DDB_OK;
     json_t *v = c->env && c->env->values
-                    ? json_object_getn(c->env->values, n->text, n->text_len) : NULL;
+                    ? json_object_getn(c->env->values, n->text, n->text_len)
+                    : NULL;
     if (v == NULL)
-        return rfail(c, "An expression attribute value used in expression is not defined; "
-                     "attribute value: %.*s", (int)n->text_len, n->text);
+        return rfail(c,
+                     "An expression attribute value used in expression is not defined; "
+                     "attribute value: %.*s",
+                     (int)n->text_len, n->text);
     json_object_setn_new(c->env->used_values, n->text, n->text_len, json_true());
     json_array_append(c->e->held, v);
     n->value = v;
@@ -474,8 +512,8 @@ static const char *type_symbols(unsigned mask)
     for (int t = DDB_T_S; t <= DDB_T_BS; t++)
         if (mask == XT(t))
             return ddb_type_name((ddb_type)t);
-    return "{SS,M,DECIMAL,DOUBLESET,HDS,N,B,DICT,INTSET,BOOL,HD,BS,INT,DECIMALSET,NULL,FLOAT,FS,"
-           "S,L,NS,DOUBLE}";
+    return "{SS,M,DECIMAL,DOUBLESET,HDS,N,B,DICT,INTSET,BOOL,HD,BS,INT,DECIMALSET,NULL,"
+           "FLOAT,FS,S,L,NS,DOUBLE}";
 }
 
 static unsigned operand_types(const xnode *n)
@@ -551,8 +589,9 @@ static char *bound_text(const json_t *v)
         size_t len = 0;
         unsigned char *bytes = ddb_attr_binary(v, &len);
         free(bytes);
-        return ddb_xasprintf("AttributeValue: {B:java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]}",
-                             len, len);
+        return ddb_xasprintf(
+            "AttributeValue: {B:java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]}", len,
+            len);
     }
     return ddb_xasprintf("AttributeValue: {%s:%.*s}", ddb_type_name(t),
                          (int)json_string_length(p), json_string_value(p));
@@ -570,8 +609,10 @@ static int validate_op(rctx *c, xnode *n)
     int rc = DDB_ERR;
     /* operand count */
     if (n->kind == XN_CALL && (int)n->n_kids != ddb_xp_functions[n->fn].arity) {
-        rfail(c, "Incorrect number of operands for operator or function; operator or "
-              "function: %s, number of operands: %u", name, n->n_kids);
+        rfail(c,
+              "Incorrect number of operands for operator or function; operator or "
+              "function: %s, number of operands: %u",
+              name, n->n_kids);
         goto out;
     }
     /* operand types */
@@ -579,8 +620,11 @@ static int validate_op(rctx *c, xnode *n)
     for (uint32_t i = 0; i < n->n_kids; i++) {
         unsigned rt = return_types(n->kids[i]);
         if ((rt & allowed) == 0) {
-            rfail(c, "Incorrect operand type for operator or function; operator or function: "
-                  "%s, operand type: %s", name, type_symbols(rt));
+            rfail(
+                c,
+                "Incorrect operand type for operator or function; operator or function: "
+                "%s, operand type: %s",
+                name, type_symbols(rt));
             goto out;
         }
     }
@@ -591,8 +635,11 @@ static int validate_op(rctx *c, xnode *n)
             xnode *k = ddb_xp_unwrap(n->kids[i]);
             if (k->kind == XN_PATH && same_path(first->path, k->path)) {
                 char *pt = ddb_xp_path_text(first->path, first->path->n);
-                rfail(c, "The first operand must be distinct from the remaining operands for "
-                      "this operator or function; operator: %s, first operand: %s", name, pt);
+                rfail(
+                    c,
+                    "The first operand must be distinct from the remaining operands for "
+                    "this operator or function; operator: %s, first operand: %s",
+                    name, pt);
                 free(pt);
                 goto out;
             }
@@ -602,20 +649,26 @@ static int validate_op(rctx *c, xnode *n)
     if (n->kind == XN_CALL) {
         xnode *a0 = ddb_xp_unwrap(n->kids[0]);
         if ((n->fn == FN_ATTRIBUTE_EXISTS || n->fn == FN_ATTRIBUTE_NOT_EXISTS ||
-             n->fn == FN_IF_NOT_EXISTS) && a0->kind != XN_PATH) {
-            rfail(c, "Operator or function requires a document path; operator or function: %s",
-                  name);
+             n->fn == FN_IF_NOT_EXISTS) &&
+            a0->kind != XN_PATH) {
+            rfail(
+                c,
+                "Operator or function requires a document path; operator or function: %s",
+                name);
             goto out;
         }
         if (n->fn == FN_ATTRIBUTE_TYPE) {
             xnode *a1 = ddb_xp_unwrap(n->kids[1]);
             if (a1->kind != XN_VALUE || ddb_attr_type(a1->value) != DDB_T_S) {
-                rfail(c, "Incorrect operand type for operator or function; operator or "
-                      "function: %s, operand type: %s", name, type_symbols(return_types(a1)));
+                rfail(c,
+                      "Incorrect operand type for operator or function; operator or "
+                      "function: %s, operand type: %s",
+                      name, type_symbols(return_types(a1)));
                 goto out;
             }
             json_t *s = ddb_attr_payload(a1->value);
-            if (ddb_type_from_name(json_string_value(s), json_string_length(s)) == DDB_T_NONE) {
+            if (ddb_type_from_name(json_string_value(s), json_string_length(s)) ==
+                DDB_T_NONE) {
                 rfail(c, "Invalid attribute type name found; type: %.*s, valid types: %s",
                       (int)json_string_length(s), json_string_value(s), type_name_list);
                 goto out;
@@ -632,20 +685,25 @@ static int validate_op(rctx *c, xnode *n)
                 why = "upper bound to be greater than or equal to lower bound";
             if (why) {
                 char *a = bound_text(lo->value), *b = bound_text(hi->value);
-                rfail(c, "The BETWEEN operator requires %s; lower bound operand: %s, upper bound "
-                      "operand: %s", why, a, b);
+                rfail(c,
+                      "The BETWEEN operator requires %s; lower bound operand: %s, "
+                      "upper bound operand: %s",
+                      why, a, b);
                 free(a);
                 free(b);
                 goto out;
             }
         }
     } else if (n->kind == XN_IN && n->n_kids - 1 > XP_MAX_IN_OPERANDS) {
-        rfail(c, "The IN operator is provided with too many operands; number of operands: %u",
-              n->n_kids - 1);
+        rfail(
+            c,
+            "The IN operator is provided with too many operands; number of operands: %u",
+            n->n_kids - 1);
         goto out;
     }
     if (++c->ops > XP_MAX_OPERATORS) {
-        rfail(c, "The expression contains too many operators; operator count: %d", c->ops);
+        rfail(c, "The expression contains too many operators; operator count: %d",
+              c->ops);
         goto out;
     }
     rc = DDB_OK;
@@ -657,12 +715,9 @@ out:
 static int p2_node(rctx *c, xnode *n)
 {
     switch (n->kind) {
-        case XN_PAREN:
-            return p2_node(c, n->kids[0]);
-        case XN_PATH:
-            return use_path(c, n->path);
-        case XN_VALUE:
-            return use_value(c, n);
+        case XN_PAREN: return p2_node(c, n->kids[0]);
+        case XN_PATH: return use_path(c, n->path);
+        case XN_VALUE: return use_value(c, n);
         default:
             for (uint32_t i = 0; i < n->n_kids; i++)
                 if (p2_node(c, n->kids[i]))
@@ -698,8 +753,10 @@ static char *clash_path(const xpath *path, uint32_t n, const ptnode *from)
 static int path_clash(rctx *c, const char *what, const xpath *one, char *two)
 {
     char *p1 = ddb_xp_path_text(one, one->n);
-    rfail(c, "Two document paths %s with each other; must remove or rewrite one of these paths; "
-          "path one: %s, path two: %s", what, p1, two);
+    rfail(c,
+          "Two document paths %s with each other; must remove or rewrite one of these "
+          "paths; path one: %s, path two: %s",
+          what, p1, two);
     free(p1);
     free(two);
     return DDB_ERR;
@@ -762,12 +819,14 @@ static int resolve_update(rctx *c)
                      (a->kind == XA_ADD && t == DDB_T_N);
             if (!ok) {
                 static const char *const long_names[] = {
-                    "", "STRING", "NUMBER", "BINARY", "BOOLEAN", "NULL", "MAP", "LIST",
-                    "STRING_SET", "NUMBER_SET", "BINARY_SET"};
+                    "",    "STRING", "NUMBER",     "BINARY",     "BOOLEAN",   "NULL",
+                    "MAP", "LIST",   "STRING_SET", "NUMBER_SET", "BINARY_SET"};
                 const char *op = a->kind == XA_ADD ? "ADD" : "DELETE";
-                return rfail(c, "Incorrect operand type for operator or function; operator: %s, "
-                             "operand type: %s, typeSet: ALLOWED_FOR_%s_OPERAND", op,
-                             long_names[t], op);
+                return rfail(
+                    c,
+                    "Incorrect operand type for operator or function; operator: %s, "
+                    "operand type: %s, typeSet: ALLOWED_FOR_%s_OPERAND",
+                    op, long_names[t], op);
             }
         }
     }
@@ -792,14 +851,11 @@ int ddb_xp_resolve(ddb_expr *e, ddb_expr_env *env, char **msg)
     rctx c = {e, env, NULL, 0};
     int rc;
     switch (e->kind) {
-        case DDB_EXPR_UPDATE:
-            rc = resolve_update(&c);
-            break;
-        case DDB_EXPR_PROJECTION:
-            rc = resolve_projection(&c);
-            break;
+        case DDB_EXPR_UPDATE: rc = resolve_update(&c); break;
+        case DDB_EXPR_PROJECTION: rc = resolve_projection(&c); break;
         default:
-            rc = p1_node(&c, e->root, PLACE_COND, NULL) || p2_node(&c, e->root) ? DDB_ERR : DDB_OK;
+            rc = p1_node(&c, e->root, PLACE_COND, NULL) || p2_node(&c, e->root) ? DDB_ERR
+                                                                                : DDB_OK;
             break;
     }
     *msg = c.msg;
@@ -814,16 +870,22 @@ ddb_expr *ddb_expr_parse(ddb_expr_env *env, ddb_expr_kind kind, const char *text
     const char *kname = ddb_xp_kind_name(kind);
     size_t len = text ? strlen(text) : 0;
     if (len == 0) {
-        ddb_err_set(err, DDB_E_VALIDATION, "Invalid %s: The expression can not be empty;", kname);
+        ddb_err_set(err, DDB_E_VALIDATION, "Invalid %s: The expression can not be empty;",
+                    kname);
         return NULL;
     }
     if (len > XP_MAX_EXPR_BYTES) {
-        if (env && env->legacy_layer && (kind == DDB_EXPR_CONDITION || kind == DDB_EXPR_FILTER))
-            ddb_err_set(err, DDB_E_VALIDATION, "Invalid %s: Expression size has exceeded the "
-                        "maximum allowed size; expression size: %zu", kname, len);
+        if (env && env->legacy_layer &&
+            (kind == DDB_EXPR_CONDITION || kind == DDB_EXPR_FILTER))
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "Invalid %s: Expression size has exceeded the "
+                        "maximum allowed size; expression size: %zu",
+                        kname, len);
         else
-            ddb_err_set(err, DDB_E_VALIDATION, "Invalid %s: Expression size has exceeded the "
-                        "maximum allowed size;", kname);
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "Invalid %s: Expression size has exceeded the "
+                        "maximum allowed size;",
+                        kname);
         return NULL;
     }
     ddb_expr *e = ddb_xcalloc(1, sizeof *e);

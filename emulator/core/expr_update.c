@@ -23,8 +23,10 @@
 #include <string.h>
 
 #define MSG_TYPE "An operand in the update expression has an incorrect data type"
-#define MSG_MISSING "The provided expression refers to an attribute that does not exist in the item"
-#define MSG_PATH "The document path provided in the update expression is invalid for update"
+#define MSG_MISSING                                                                      \
+    "The provided expression refers to an attribute that does not exist in the item"
+#define MSG_PATH                                                                         \
+    "The document path provided in the update expression is invalid for update"
 #define MSG_LEGACY_TYPE "Type mismatch for attribute to update"
 
 /*---- values ----*/
@@ -97,9 +99,7 @@ static int set_value(const xnode *n, const json_t *item, json_t **out, ddb_error
     n = ddb_xp_unwrap((xnode *)n);
     *out = NULL;
     switch (n->kind) {
-        case XN_VALUE:
-            *out = json_deep_copy(n->value);
-            return SV_OK;
+        case XN_VALUE: *out = json_deep_copy(n->value); return SV_OK;
         case XN_PATH: {
             const json_t *v = ddb_xp_path_get(item, n->path, n->path->n);
             if (v == NULL)
@@ -162,8 +162,7 @@ static int set_value(const xnode *n, const json_t *item, json_t **out, ddb_error
             json_decref(b);
             return *out ? SV_OK : SV_RANGE;
         }
-        default:
-            return SV_MISSING;
+        default: return SV_MISSING;
     }
 }
 
@@ -189,9 +188,9 @@ static int bad_parent(const json_t *item, const xpath *path)
 }
 
 typedef struct listop {
-    json_t *arr;     /* the list payload (a reference is held) */
-    uint32_t index;  /* original position */
-    json_t *value;   /* new element, or NULL to remove */
+    json_t *arr;    /* the list payload (a reference is held) */
+    uint32_t index; /* original position */
+    json_t *value;  /* new element, or NULL to remove */
     size_t seq;
 } listop;
 
@@ -219,7 +218,8 @@ static void write_path(json_t *out, const xpath *path, json_t *value, listops *o
             ops->cap = ops->cap ? 2 * ops->cap : 8;
             ops->v = ddb_xrealloc(ops->v, ops->cap * sizeof *ops->v);
         }
-        ops->v[ops->n] = (listop){json_incref(ddb_attr_payload(parent)), last->index, value, ops->n};
+        ops->v[ops->n] =
+            (listop){json_incref(ddb_attr_payload(parent)), last->index, value, ops->n};
         ops->n++;
         return;
     }
@@ -245,6 +245,8 @@ static int cmp_listop(const void *a, const void *b)
 
 static void finish_lists(listops *ops)
 {
+    if (ops->n == 0)
+        return;
     qsort(ops->v, ops->n, sizeof *ops->v, cmp_listop);
     for (size_t i = 0; i < ops->n;) {
         json_t *arr = ops->v[i].arr;
@@ -318,7 +320,8 @@ static json_t *apply_expression(const ddb_expr *e, const json_t *item, ddb_error
         } else if (a->kind == XA_ADD || a->kind == XA_DELETE) {
             const json_t *v = ddb_xp_unwrap(a->value)->value;
             const json_t *cur = writable(item, a->path)
-                                    ? ddb_xp_path_get(item, a->path, a->path->n) : NULL;
+                                    ? ddb_xp_path_get(item, a->path, a->path->n)
+                                    : NULL;
             if (cur == NULL)
                 continue;
             ddb_type tc = ddb_attr_type(cur), tv = ddb_attr_type(v);
@@ -355,7 +358,8 @@ static json_t *apply_expression(const ddb_expr *e, const json_t *item, ddb_error
     /* numbers out of range */
     for (size_t i = 0; i < n; i++) {
         if (ddb_err_isset(&pd[i].range)) {
-            ddb_err_set(err, pd[i].range.code, "%s", pd[i].range.message ? pd[i].range.message : "");
+            ddb_err_set(err, pd[i].range.code, "%s",
+                        pd[i].range.message ? pd[i].range.message : "");
             goto out;
         }
     }
@@ -393,8 +397,7 @@ static json_t *apply_expression(const ddb_expr *e, const json_t *item, ddb_error
                 write_path(out, a->path, nv, &ops);
                 break;
             }
-            default:
-                break;
+            default: break;
         }
     }
     finish_lists(&ops);

@@ -73,7 +73,8 @@ static int set_equal(const json_t *a, const json_t *b)
 
 static int map_equal(const json_t *a, const json_t *b)
 {
-    if (!json_is_object(a) || !json_is_object(b) || json_object_size(a) != json_object_size(b))
+    if (!json_is_object(a) || !json_is_object(b) ||
+        json_object_size(a) != json_object_size(b))
         return 0;
     const char *k;
     json_t *v;
@@ -113,7 +114,8 @@ static int result_equal(const char *got, const char *want)
 {
     if (strcmp(got, want) == 0)
         return 1;
-    json_t *g = json_loads(got, JSON_DECODE_ANY, NULL), *w = json_loads(want, JSON_DECODE_ANY, NULL);
+    json_t *g = json_loads(got, JSON_DECODE_ANY, NULL),
+           *w = json_loads(want, JSON_DECODE_ANY, NULL);
     int eq = g && w && (json_is_object(g) ? map_equal(g, w) : json_equal(g, w));
     json_decref(g);
     json_decref(w);
@@ -140,7 +142,8 @@ static const char *option(char **opts, int n, const char *name)
 {
     size_t len = strlen(name);
     for (int i = 0; i < n; i++)
-        if (strncmp(opts[i], name, len) == 0 && (opts[i][len] == '=' || opts[i][len] == '\0'))
+        if (strncmp(opts[i], name, len) == 0 &&
+            (opts[i][len] == '=' || opts[i][len] == '\0'))
             return opts[i][len] == '=' ? opts[i] + len + 1 : "";
     return NULL;
 }
@@ -148,11 +151,16 @@ static const char *option(char **opts, int n, const char *name)
 static ddb_expr_kind kind_of(const char *s, int *ok)
 {
     *ok = 1;
-    if (strcmp(s, "condition") == 0) return DDB_EXPR_CONDITION;
-    if (strcmp(s, "filter") == 0) return DDB_EXPR_FILTER;
-    if (strcmp(s, "key") == 0) return DDB_EXPR_KEY_CONDITION;
-    if (strcmp(s, "projection") == 0) return DDB_EXPR_PROJECTION;
-    if (strcmp(s, "update") == 0) return DDB_EXPR_UPDATE;
+    if (strcmp(s, "condition") == 0)
+        return DDB_EXPR_CONDITION;
+    if (strcmp(s, "filter") == 0)
+        return DDB_EXPR_FILTER;
+    if (strcmp(s, "key") == 0)
+        return DDB_EXPR_KEY_CONDITION;
+    if (strcmp(s, "projection") == 0)
+        return DDB_EXPR_PROJECTION;
+    if (strcmp(s, "update") == 0)
+        return DDB_EXPR_UPDATE;
     *ok = 0;
     return DDB_EXPR_CONDITION;
 }
@@ -207,8 +215,8 @@ static char *expr_text(const char *line)
 
 static const char *key_op_name(ddb_key_op op)
 {
-    static const char *const names[] = {"NONE", "EQ", "LT", "LE", "GT", "GE", "BETWEEN",
-                                        "BEGINS_WITH"};
+    static const char *const names[] = {"NONE", "EQ", "LT",      "LE",
+                                        "GT",   "GE", "BETWEEN", "BEGINS_WITH"};
     return names[op];
 }
 
@@ -251,13 +259,14 @@ static char *run_case(const tcase *c, int *is_error)
             exprs[0] = ddb_expr_from_filter(param, cop, &err);
         else if (kinds[0] == 'k')
             exprs[0] = ddb_expr_from_key_conditions(param, &err);
-        else if (kinds[10] == 'u')
+        else if (kinds[9] == 'u')
             exprs[0] = ddb_expr_from_attribute_updates(param, &err);
         else
             exprs[0] = ddb_expr_from_attributes_to_get(param, &err);
         ekind[0] = kinds[0] == 'k' ? DDB_EXPR_KEY_CONDITION
-                   : kinds[0] == 'a' ? (kinds[10] == 'u' ? DDB_EXPR_UPDATE : DDB_EXPR_PROJECTION)
-                   : DDB_EXPR_CONDITION;
+                   : kinds[0] == 'a'
+                       ? (kinds[9] == 'u' ? DDB_EXPR_UPDATE : DDB_EXPR_PROJECTION)
+                       : DDB_EXPR_CONDITION;
         if (exprs[0] == NULL)
             goto error;
         n_exprs = 1;
@@ -301,9 +310,10 @@ static char *run_case(const tcase *c, int *is_error)
 
     ddb_expr *e = exprs[n_exprs - 1];
     const char *opt;
-    if ((opt = option(rest, n_rest, "scalar")) || (opt = option(rest, n_rest, "index-scalar"))) {
-        if (ddb_expr_check_key_scalar(e, opt, option(rest, n_rest, "index-scalar") != NULL,
-                                      &err) != DDB_OK)
+    if ((opt = option(rest, n_rest, "scalar")) ||
+        (opt = option(rest, n_rest, "index-scalar"))) {
+        if (ddb_expr_check_key_scalar(
+                e, opt, option(rest, n_rest, "index-scalar") != NULL, &err) != DDB_OK)
             goto error;
         out = strdup("ok");
     } else if (option(rest, n_rest, "top-names")) {
@@ -325,7 +335,8 @@ static char *run_case(const tcase *c, int *is_error)
         if (r)
             sscanf(r, "%127[^:]:%7s", rn, rt);
         ddb_key_cond kc;
-        if (ddb_expr_key_condition(e, hn, ht, r ? rn : NULL, r ? rt : NULL, &kc, &err) != DDB_OK)
+        if (ddb_expr_key_condition(e, hn, ht, r ? rn : NULL, r ? rt : NULL, &kc, &err) !=
+            DDB_OK)
             goto error;
         json_t *o = json_object();
         json_object_set(o, "hash", (json_t *)kc.hash_value);
@@ -359,9 +370,10 @@ static char *run_case(const tcase *c, int *is_error)
             }
             if (r == 0) {
                 out = strdup("condition false");
-            } else if (option(rest, n_rest, "updated-old") || option(rest, n_rest, "updated-new")) {
-                json_t *part = ddb_expr_updated_part(upd, option(rest, n_rest, "updated-old")
-                                                             ? item : ni);
+            } else if (option(rest, n_rest, "updated-old") ||
+                       option(rest, n_rest, "updated-new")) {
+                json_t *part = ddb_expr_updated_part(
+                    upd, option(rest, n_rest, "updated-old") ? item : ni);
                 out = dump(part);
                 json_decref(part);
             } else {
@@ -419,15 +431,16 @@ static void check_case(const tcase *c)
     int is_error = 0;
     char *got = run_case(c, &is_error);
     const char *want = c->lines[c->n - 1];
-    int ok = is_error == c->fail && (c->fail ? strcmp(got, want) == 0 : result_equal(got, want));
+    int ok = is_error == c->fail &&
+             (c->fail ? strcmp(got, want) == 0 : result_equal(got, want));
     n_cases++;
     char desc[512];
     snprintf(desc, sizeof desc, "%s:%d: %s", c->file, c->line, c->lines[1]);
     t_run++;
     if (!ok) {
         t_fail++;
-        fprintf(stderr, "FAIL %s\n   got%s: %s\n  want%s: %s\n", desc, is_error ? " error" : "",
-                got, c->fail ? " error" : "", want);
+        fprintf(stderr, "FAIL %s\n   got%s: %s\n  want%s: %s\n", desc,
+                is_error ? " error" : "", got, c->fail ? " error" : "", want);
     }
     free(got);
 }
@@ -463,7 +476,8 @@ static void run_file(const char *path)
                 break;
             continue;
         }
-        if (strcmp(line, "#") == 0 || strncmp(line, "# ", 2) == 0 || strncmp(line, "#-", 2) == 0)
+        if (strcmp(line, "#") == 0 || strncmp(line, "# ", 2) == 0 ||
+            strncmp(line, "#-", 2) == 0)
             continue;
         if (c.n == 0 && strcmp(line, "%%FAIL") == 0) {
             c.fail = 1;
@@ -512,9 +526,10 @@ static void api_checks(void)
     text[4096] = 'a';
     text[4097] = '\0';
     e = ddb_expr_parse(NULL, DDB_EXPR_PROJECTION, text, &err);
-    CHECK_STR("4097-byte projection", err.message,
-              "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed "
-              "size;");
+    CHECK_STR(
+        "4097-byte projection", err.message,
+        "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed "
+        "size;");
     ddb_err_clear(&err);
     free(text);
 
@@ -522,9 +537,10 @@ static void api_checks(void)
     ddb_expr_free(NULL);
     ddb_expr_env_free(NULL);
     e = ddb_expr_parse(NULL, DDB_EXPR_CONDITION, "a = #b", &err);
-    CHECK_STR("undefined name without env", err.message,
-              "Invalid ConditionExpression: An expression attribute name used in the document "
-              "path is not defined; attribute name: #b");
+    CHECK_STR(
+        "undefined name without env", err.message,
+        "Invalid ConditionExpression: An expression attribute name used in the document "
+        "path is not defined; attribute name: #b");
     ddb_err_clear(&err);
 
     /* evaluating something that is not a condition is an error, not a crash */
