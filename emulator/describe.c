@@ -144,8 +144,45 @@ static json_t *describe_index(ddb_req *req, const char *table_arn, const json_t 
     return o;
 }
 
+/* Timestamps (members named *DateTime) become raw numbers in Java's format. */
+static void java_timestamps(json_t *v)
+{
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) java_timestamps(e);
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    const char *k;
+    json_t *e;
+    json_object_foreach(v, k, e) {
+        size_t n = strlen(k);
+        if (json_is_number(e) && n >= 8 && strcmp(k + n - 8, "DateTime") == 0) {
+            char text[40];
+            ddb_java_double(json_number_value(e), text, sizeof text);
+            json_object_set_new(v, k, ddb_json_raw_number(text));
+        } else {
+            java_timestamps(e);
+        }
+    }
+}
+
+static json_t *describe(ddb_req *req, const ddb_table *t, ddb_desc_mode mode,
+                        const json_t *old_pt, ddb_error *err);
+
 json_t *ddb_table_describe(ddb_req *req, const ddb_table *t, ddb_desc_mode mode,
                            const json_t *old_pt, ddb_error *err)
+{
+    json_t *o = describe(req, t, mode, old_pt, err);
+    if (o != NULL)
+        java_timestamps(o);
+    return o;
+}
+
+static json_t *describe(ddb_req *req, const ddb_table *t, ddb_desc_mode mode,
+                        const json_t *old_pt, ddb_error *err)
 {
     const json_t *def = t->def;
     double now = ddb_now();

@@ -66,6 +66,93 @@ static int error_reply(ddb_req *req, ddb_error *err, char **out_body, size_t *ou
     return status;
 }
 
+/* Raw numbers travel through jansson as strings with this prefix; the
+** prefix's control character cannot occur in the values that use it (table
+** descriptions), and after dumping each quoted marker becomes the bare text. */
+#define RAW_MARK "\001ddbd-raw:"
+#define RAW_MARK_DUMPED "\"\\u0001ddbd-raw:"
+
+json_t *ddb_json_raw_number(const char *text)
+{
+    char *s = ddb_xasprintf(RAW_MARK "%s", text);
+    json_t *v = json_string(s);
+    free(s);
+    return v;
+}
+
+void ddb_java_double(double d, char *out, size_t cap)
+{
+    /* the shortest digit string that reads back as d */
+    char buf[40];
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    char digits[24];
+    size_t nd = 0;
+    const char *p = buf;
+    int neg = *p == '-';
+    if (neg)
+        p++;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9' && nd < sizeof digits - 1)
+            digits[nd++] = *p;
+    digits[nd] = '\0';
+    int exp = *p == 'e' ? atoi(p + 1) : 0;
+    while (nd > 1 && digits[nd - 1] == '0')
+        digits[--nd] = '\0';
+    if (exp >= -3 && exp < 7) {
+        /* plain notation with at least one fraction digit */
+        char plain[64];
+        size_t o = 0;
+        if (exp < 0) {
+            plain[o++] = '0';
+            plain[o++] = '.';
+            for (int i = -1; i > exp; i--)
+                plain[o++] = '0';
+            for (size_t i = 0; i < nd; i++)
+                plain[o++] = digits[i];
+        } else {
+            for (int i = 0; i <= exp; i++)
+                plain[o++] = (size_t)i < nd ? digits[i] : '0';
+            plain[o++] = '.';
+            if ((size_t)exp + 1 < nd)
+                for (size_t i = (size_t)exp + 1; i < nd; i++)
+                    plain[o++] = digits[i];
+            else
+                plain[o++] = '0';
+        }
+        plain[o] = '\0';
+        snprintf(out, cap, "%s%s", neg ? "-" : "", plain);
+    } else {
+        snprintf(out, cap, "%s%c.%sE%d", neg ? "-" : "", digits[0], nd > 1 ? digits + 1 : "0",
+                 exp);
+    }
+}
+
+/* Replace every dumped raw marker "\u0001ddbd-raw:TEXT" (quotes included) by TEXT. */
+static char *unmark_raw(char *s, size_t *len)
+{
+    if (strstr(s, RAW_MARK_DUMPED) == NULL)
+        return s;
+    ddb_buf b = DDB_BUF_INIT;
+    const char *p = s, *m;
+    while ((m = strstr(p, RAW_MARK_DUMPED)) != NULL) {
+        ddb_buf_append(&b, p, (size_t)(m - p));
+        const char *text = m + strlen(RAW_MARK_DUMPED);
+        const char *end = strchr(text, '"');
+        if (end == NULL)
+            end = text + strlen(text);
+        ddb_buf_append(&b, text, (size_t)(end - text));
+        p = *end ? end + 1 : end;
+    }
+    ddb_buf_puts(&b, p);
+    free(s);
+    return ddb_buf_steal(&b, len);
+}
+
 int ddb_dispatch(ddb_req *req, char **out_body, size_t *out_len, const char **out_type)
 {
     ddb_error err = DDB_ERROR_INIT;
@@ -118,6 +205,7 @@ int ddb_dispatch(ddb_req *req, char **out_body, size_t *out_len, const char **ou
         if (out != req->out)
             json_decref(out);
         *out_len = strlen(*out_body);
+        *out_body = unmark_raw(*out_body, out_len);
     }
     return 200;
 }

@@ -108,6 +108,12 @@ ddb_sigv4_header *ddb_req_headers(ddb_req *req, size_t *out_n);
 ** and sets *out_body (new, caller frees) and *out_type (static). */
 int ddb_dispatch(ddb_req *req, char **out_body, size_t *out_len, const char **out_type);
 const ddb_op *ddb_op_find(const char *name, size_t len);
+/* A JSON value that the reply serializer writes as the raw number 'text'
+** (used for timestamps, which DynamoDB prints the way Java's Double.toString
+** does, e.g. 1.562054355238E9). New reference. */
+json_t *ddb_json_raw_number(const char *text);
+/* Java's Double.toString of 'd' into 'out' (at least 32 bytes). */
+void ddb_java_double(double d, char *out, size_t cap);
 
 /* auth.c -- SigV4 structure checks and the caller's identity */
 int ddb_auth_check(ddb_req *req, const char *service, ddb_error *err);

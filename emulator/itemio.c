@@ -101,27 +101,30 @@ static int update_index(ddb_conn *c, const ddb_table *t, const ddb_index *ix,
     return rc;
 }
 
-int ddb_item_write(ddb_conn *c, const ddb_table *t, const ddb_buf *key, json_t *new_item,
-                   size_t new_size, ddb_old_item *old, ddb_error *err)
+int ddb_item_load(ddb_conn *c, const ddb_buf *key, ddb_old_item *o, ddb_error *err)
 {
-    ddb_old_item local = {0};
-    ddb_old_item *o = old ? old : &local;
     memset(o, 0, sizeof *o);
     int rc = ddb_store_get(c, key, &o->text, &o->size, err);
     if (rc < 0)
-        goto out;
+        return DDB_ERR;
     o->found = rc;
-    if (o->found && (t->n_indexes > 0 || old != NULL)) {
+    if (o->found) {
         json_error_t jerr;
         o->item = json_loadb((const char *)o->text.data, o->text.len, JSON_ALLOW_NUL, &jerr);
-        if (o->item == NULL) {
-            rc = ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
-            goto out;
-        }
+        if (o->item == NULL)
+            return ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
     }
-    for (size_t i = 0; i < t->n_indexes; i++)
-        if ((rc = update_index(c, t, &t->indexes[i], o->item, new_item, err)) != DDB_OK)
-            goto out;
+    return DDB_OK;
+}
+
+int ddb_item_store(ddb_conn *c, const ddb_table *t, const ddb_buf *key, const ddb_old_item *o,
+                   json_t *new_item, size_t new_size, ddb_error *err)
+{
+    int rc = DDB_OK;
+    for (size_t i = 0; i < t->n_indexes && rc == DDB_OK; i++)
+        rc = update_index(c, t, &t->indexes[i], o->item, new_item, err);
+    if (rc != DDB_OK)
+        return DDB_ERR;
     if (new_item != NULL) {
         size_t len;
         char *text = ddb_item_text(new_item, &len);
@@ -134,13 +137,21 @@ int ddb_item_write(ddb_conn *c, const ddb_table *t, const ddb_buf *key, json_t *
         rc = ddb_store_del(c, key, err);
         if (rc == DDB_OK)
             rc = ddb_store_stats_add(c, t->id, -1, -o->size, err);
-    } else {
-        rc = DDB_OK;
     }
-out:
+    return rc;
+}
+
+int ddb_item_write(ddb_conn *c, const ddb_table *t, const ddb_buf *key, json_t *new_item,
+                   size_t new_size, ddb_old_item *old, ddb_error *err)
+{
+    ddb_old_item local = {0};
+    ddb_old_item *o = old ? old : &local;
+    int rc = ddb_item_load(c, key, o, err);
+    if (rc == DDB_OK)
+        rc = ddb_item_store(c, t, key, o, new_item, new_size, err);
     if (old == NULL)
         ddb_old_item_free(&local);
-    return rc < 0 ? DDB_ERR : DDB_OK;
+    return rc;
 }
 
 typedef struct backfill_ctx {

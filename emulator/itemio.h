@@ -25,6 +25,16 @@ void ddb_old_item_free(ddb_old_item *o);
 ** 0 (absent) or DDB_ERR. */
 int ddb_item_read(ddb_conn *c, const ddb_buf *key, ddb_buf *out, ddb_error *err);
 
+/* Read the item at 'key' into 'old' for a read-modify-write (inside a write
+** transaction): found flag, stored text, size, and the parsed item. */
+int ddb_item_load(ddb_conn *c, const ddb_buf *key, ddb_old_item *old, ddb_error *err);
+
+/* Second half of a read-modify-write: replace (new_item != NULL) or delete the
+** item at 'key', given 'old' as loaded by ddb_item_load, maintaining every index
+** of 't' and the counters. */
+int ddb_item_store(ddb_conn *c, const ddb_table *t, const ddb_buf *key, const ddb_old_item *old,
+                   json_t *new_item, size_t new_size, ddb_error *err);
+
 /* Replace (new_item != NULL) or delete (new_item == NULL) the item at 'key'
 ** of table 't', maintaining every index of 't' and the counters. 'new_size'
 ** is the new item's size. When 'old' is not NULL it receives the previous

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT
 **
-** items.c -- PutItem, GetItem and DeleteItem: request validation in
-** DynamoDB's order, the table lookup, key checks, and the call into itemio.c
-** that writes an item with its index entries in one transaction. No SQL here.
+** items.c -- PutItem, GetItem, UpdateItem and DeleteItem: request validation
+** in DynamoDB's order (constraints, expression parameters, attribute values,
+** table lookup, key checks), then one read-modify-write under the store's
+** write lock: the condition is evaluated on the current item, the new item is
+** computed (put image, update applied, or deletion) and written with its index
+** entries in the same transaction. No SQL here.
 */
 #include "itemio.h"
+#include "reqexpr.h"
 #include "request.h"
 
 #include <stdlib.h>
@@ -14,83 +18,227 @@ static const char *const return_values_all[] = {"NONE", "ALL_OLD", "UPDATED_OLD"
                                                 "UPDATED_NEW", NULL};
 static const char *const return_capacity_all[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const return_metrics_all[] = {"SIZE", "NONE", NULL};
+static const char *const on_failure_all[] = {"ALL_OLD", "NONE", NULL};
+static const char *const conditional_ops[] = {"AND", "OR", NULL};
 
-/* The enum members of the item write operations, in DynamoDB's 2026 order:
-** ReturnConsumedCapacity, then ReturnValues in its pathless form, then
-** ReturnItemCollectionMetrics. */
+#define RV_PATHLESS                                                                       \
+    "Failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, "        \
+    "UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]"
+
+static int in_set(const char *const *set, const char *v)
+{
+    for (int i = 0; v && set[i]; i++)
+        if (strcmp(set[i], v) == 0)
+            return 1;
+    return 0;
+}
+
+/* The enum members of the item write operations, in DynamoDB's 2026 order
+** and forms: ReturnConsumedCapacity, ReturnValues (pathless),
+** ReturnItemCollectionMetrics (bespoke text), then the others. */
 static void check_write_enums(json_t *in, ddb_checks *c)
 {
     ddb_chk_enum(c, json_object_get(in, "ReturnConsumedCapacity"), "returnConsumedCapacity",
                  return_capacity_all, "[INDEXES, TOTAL, NONE]");
     json_t *rv = json_object_get(in, "ReturnValues");
-    if (rv != NULL) {
-        int ok = 0;
-        for (int i = 0; return_values_all[i]; i++)
-            ok |= strcmp(return_values_all[i], json_string_value(rv)) == 0;
-        if (!ok)
-            ddb_chk_add_raw(c, "Failed to satisfy constraint: Member must satisfy enum value set: "
-                               "[ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]");
-    }
-    ddb_chk_enum(c, json_object_get(in, "ReturnItemCollectionMetrics"),
-                 "returnItemCollectionMetrics", return_metrics_all, "[SIZE, NONE]");
+    if (rv != NULL && !in_set(return_values_all, json_string_value(rv)))
+        ddb_chk_add_raw(c, RV_PATHLESS);
+    json_t *rm = json_object_get(in, "ReturnItemCollectionMetrics");
+    if (rm != NULL && !in_set(return_metrics_all, json_string_value(rm)))
+        ddb_chk_add_raw(c, "ReturnItemCollectionMetrics can only be SIZE or NONE");
+    ddb_chk_enum(c, json_object_get(in, "ReturnValuesOnConditionCheckFailure"),
+                 "returnValuesOnConditionCheckFailure", on_failure_all, "[ALL_OLD, NONE]");
+    ddb_chk_enum(c, json_object_get(in, "ConditionalOperator"), "conditionalOperator",
+                 conditional_ops, "[OR, AND]");
 }
 
 /* ReturnValues of PutItem and DeleteItem: NONE or ALL_OLD only. */
-static int check_put_return_values(json_t *in, int *want_old, ddb_error *err)
+static int check_put_return_values(json_t *in, ddb_error *err)
 {
     const char *rv = json_string_value(json_object_get(in, "ReturnValues"));
-    *want_old = rv != NULL && strcmp(rv, "ALL_OLD") == 0;
     if (rv != NULL && strcmp(rv, "NONE") != 0 && strcmp(rv, "ALL_OLD") != 0)
         return ddb_err_bespoke(err, 1, "ReturnValues can only be ALL_OLD or NONE");
     return DDB_OK;
 }
 
-/* Expression and legacy conditional members belong to the expression engine;
-** until a request uses them they need no checks here. */
-static int check_no_conditions(json_t *in, ddb_error *err)
+/* ReturnValuesOnConditionCheckFailure: ALL_OLD */
+static int wants_old_on_failure(json_t *in)
 {
-    static const char *const members[] = {"ConditionExpression", "Expected",
-                                          "ExpressionAttributeNames",
-                                          "ExpressionAttributeValues", "ConditionalOperator",
-                                          NULL};
-    for (int i = 0; members[i]; i++)
-        if (json_object_get(in, members[i]) != NULL)
-            return ddb_err_bespoke(err, 1, "%s is not supported by this version of ddbd",
-                                   members[i]);
+    const char *v = json_string_value(json_object_get(in, "ReturnValuesOnConditionCheckFailure"));
+    return v != NULL && strcmp(v, "ALL_OLD") == 0;
+}
+
+static int is_rv(json_t *in, const char *value)
+{
+    const char *rv = json_string_value(json_object_get(in, "ReturnValues"));
+    return rv != NULL && strcmp(rv, value) == 0;
+}
+
+/* Parse the request's expressions; texts of the item write operations carry
+** DynamoDB's 2026 prefix. */
+static int parse_exprs(ddb_req *req, ddb_exprop op, ddb_req_exprs *x, ddb_error *err)
+{
+    if (ddb_req_exprs_parse(req->in, op, 0, x, err) != DDB_OK) {
+        if (op != DDB_XOP_GET)
+            ddb_err_wrap_bespoke(err);
+        return DDB_ERR;
+    }
     return DDB_OK;
 }
 
-/* Write (or delete, when new_item is NULL) under the write lock, against the
-** table's current definition (an index may have been added since the
-** caller's lookup). */
-static int write_locked(ddb_req *req, const ddb_table *t, const json_t *key_source,
-                        json_t *new_item, size_t new_size, ddb_old_item *old, ddb_error *err)
+/*---- the read-modify-write ----*/
+
+typedef enum { W_PUT, W_DELETE, W_UPDATE } write_kind;
+
+typedef struct write_plan {
+    write_kind kind;
+    const ddb_table *t;       /* from the lookup before the lock */
+    const json_t *key;        /* the key map (Update/Delete) or the item (Put) */
+    json_t *put_item;         /* PutItem's new item (borrowed) */
+    size_t put_size;
+    const ddb_req_exprs *x;   /* condition, update */
+    int on_failure_all_old;   /* ReturnValuesOnConditionCheckFailure: ALL_OLD */
+    /* results */
+    ddb_old_item old;
+    json_t *new_item;         /* owned; NULL when deleted or nothing was created */
+} write_plan;
+
+/* ConditionalCheckFailedException, with the old item when asked for. */
+static int condition_failed(const write_plan *p, ddb_error *err)
+{
+    ddb_err_set(err, DDB_E_CONDITIONAL_CHECK, "The conditional request failed");
+    if (p->on_failure_all_old && p->old.found && err != NULL && err->extra == NULL) {
+        err->extra = json_object();
+        json_object_set(err->extra, "Item", p->old.item);
+    }
+    return DDB_ERR;
+}
+
+/* Index keys of an updated item: the type the index declares, never empty. */
+static int check_updated_index_keys(const ddb_table *t, const json_t *item, ddb_error *err)
+{
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        const ddb_keyattr *kas[2] = {&ix->hash, &ix->range};
+        for (int k = 0; k < 2; k++) {
+            if (kas[k]->name == NULL)
+                continue;
+            const json_t *av = json_object_get(item, kas[k]->name);
+            if (av == NULL)
+                continue;
+            ddb_type at = ddb_attr_type(av);
+            if (at != kas[k]->type)
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "The update expression attempted to update the secondary "
+                                   "index key to unsupported type");
+            if ((at == DDB_T_S || at == DDB_T_B) && json_string_length(ddb_attr_payload(av)) == 0)
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "One or more parameter values are not valid. The update "
+                                   "expression attempted to update a secondary index key to a "
+                                   "value that is not supported. The AttributeValue for a key "
+                                   "attribute cannot contain an empty %s value.",
+                                   at == DDB_T_S ? "string" : "binary");
+        }
+    }
+    return DDB_OK;
+}
+
+/* UpdateItem's new image from the old one (NULL when absent). */
+static int compute_update(write_plan *p, const ddb_table *t, ddb_error *err)
+{
+    const json_t *old = p->old.found ? p->old.item : NULL;
+    ddb_expr *update = p->x->update;
+    json_t *item = update ? ddb_expr_apply_update(update, old, err)
+                          : (old ? json_deep_copy(old) : json_object());
+    if (item == NULL)
+        return DDB_ERR;
+    /* an update of an absent item that only removes creates nothing */
+    if (old == NULL && update != NULL && !p->x->update_is_empty && json_object_size(item) == 0) {
+        json_decref(item);
+        p->new_item = NULL;
+        return DDB_OK;
+    }
+    const char *keys[2] = {t->hash.name, t->range.name};
+    for (int k = 0; k < 2; k++)
+        if (keys[k] != NULL)
+            json_object_set(item, keys[k], json_object_get(p->key, keys[k]));
+    if (check_updated_index_keys(t, item, err) != DDB_OK) {
+        json_decref(item);
+        return DDB_ERR;
+    }
+    p->new_item = item;
+    return DDB_OK;
+}
+
+/* Lock, read, check the condition, compute and write. */
+static int run_write(ddb_req *req, write_plan *p, ddb_error *err)
 {
     ddb_conn *c = ddb_store_conn(req->srv->store, err);
     if (c == NULL || ddb_store_write_begin(c, err) != DDB_OK)
         return DDB_ERR;
     int rc = DDB_ERR;
     ddb_buf key = DDB_BUF_INIT;
-    ddb_table *cur = ddb_catalog_get(req->srv->catalog, t->region, t->name);
-    if (cur == NULL || cur->id != t->id ||
+    /* the table's current definition: an index may have been added meanwhile */
+    ddb_table *cur = ddb_catalog_get(req->srv->catalog, p->t->region, p->t->name);
+    if (cur == NULL || cur->id != p->t->id ||
         ddb_table_status_at(cur, ddb_now()) == DDB_TS_DELETING) {
         ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
         goto out;
     }
-    if (cur != t && new_item != NULL && ddb_check_item_keys(cur, new_item, err) != DDB_OK)
+    if (p->kind == W_PUT && cur != p->t && ddb_check_item_keys(cur, p->put_item, err) != DDB_OK)
         goto out;
-    if (ddb_key_item(cur, key_source, &key, err) != DDB_OK)
+    if (ddb_key_item(cur, p->key, &key, err) != DDB_OK ||
+        ddb_item_load(c, &key, &p->old, err) != DDB_OK)
         goto out;
-    rc = ddb_item_write(c, cur, &key, new_item, new_size, old, err);
+    if (p->x->condition != NULL) {
+        int ok = ddb_expr_eval(p->x->condition, p->old.found ? p->old.item : NULL, err);
+        if (ok < 0)
+            goto out;
+        if (ok == 0) {
+            condition_failed(p, err);
+            goto out;
+        }
+    }
+    size_t size = 0;
+    switch (p->kind) {
+        case W_PUT:
+            p->new_item = json_incref(p->put_item);
+            size = p->put_size;
+            break;
+        case W_DELETE:
+            p->new_item = NULL;
+            break;
+        case W_UPDATE:
+            if (compute_update(p, cur, err) != DDB_OK)
+                goto out;
+            if (p->new_item != NULL && (size = ddb_item_size(p->new_item)) > DDB_MAX_ITEM_SIZE) {
+                ddb_err_set(err, DDB_E_VALIDATION,
+                            "Item size to update has exceeded the maximum allowed size");
+                goto out;
+            }
+            if (p->new_item == NULL) { /* nothing to create */
+                rc = DDB_OK;
+                goto out;
+            }
+            break;
+    }
+    rc = ddb_item_store(c, cur, &key, &p->old, p->new_item, size, err);
 out:
-    ddb_store_write_end(c, rc == DDB_OK, err);
+    if (ddb_store_write_end(c, rc == DDB_OK, err) != DDB_OK)
+        rc = DDB_ERR;
     ddb_table_unref(cur);
     ddb_buf_free(&key);
     return rc;
 }
 
+static void write_plan_free(write_plan *p)
+{
+    ddb_old_item_free(&p->old);
+    json_decref(p->new_item);
+}
+
 /* {"Attributes": <old item text>} or {} */
-static void reply_attributes(ddb_req *req, const ddb_old_item *old, int want_old)
+static void reply_old(ddb_req *req, const ddb_old_item *old, int want_old)
 {
     if (want_old && old->found) {
         ddb_buf_puts(&req->out_raw, "{\"Attributes\":");
@@ -111,7 +259,8 @@ int ddb_op_put_item(ddb_req *req, ddb_error *err)
     ddb_checks c = DDB_CHECKS_INIT;
     ddb_chk_required(&c, json_object_get(in, "Item"), "item");
     check_write_enums(in, &c);
-    if (ddb_chk_finish(&c, err) != DDB_OK)
+    if (ddb_chk_finish(&c, err) != DDB_OK ||
+        ddb_req_exprs_check_mix(in, DDB_XOP_PUT, err) != DDB_OK)
         return DDB_ERR;
 
     json_t *item = json_object_get(in, "Item");
@@ -119,113 +268,29 @@ int ddb_op_put_item(ddb_req *req, ddb_error *err)
         ddb_err_wrap_bespoke(err);
         return DDB_ERR;
     }
-    int want_old = 0;
-    if (check_put_return_values(in, &want_old, err) != DDB_OK ||
-        check_no_conditions(in, err) != DDB_OK)
+    if (check_put_return_values(in, err) != DDB_OK)
         return DDB_ERR;
     size_t size = ddb_item_size(item);
     if (size > DDB_MAX_ITEM_SIZE)
         return ddb_err_bespoke(err, 1, "Item size has exceeded the maximum allowed size");
+    ddb_req_exprs x;
+    if (parse_exprs(req, DDB_XOP_PUT, &x, err) != DDB_OK) {
+        ddb_req_exprs_free(&x);
+        return DDB_ERR;
+    }
 
+    write_plan p = {.kind = W_PUT, .key = item, .put_item = item, .put_size = size, .x = &x};
+    p.on_failure_all_old = wants_old_on_failure(in);
     ddb_table *t = ddb_req_table(req, 1, err);
-    if (t == NULL)
-        return DDB_ERR;
-    ddb_old_item old = {0};
-    int rc = ddb_check_item_keys(t, item, err);
+    int rc = DDB_ERR;
+    if (t != NULL && ddb_check_item_keys(t, item, err) == DDB_OK) {
+        p.t = t;
+        rc = run_write(req, &p, err);
+    }
     if (rc == DDB_OK)
-        rc = write_locked(req, t, item, item, size, &old, err);
-    if (rc == DDB_OK)
-        reply_attributes(req, &old, want_old);
-    ddb_old_item_free(&old);
-    ddb_table_unref(t);
-    return rc;
-}
-
-/*---- GetItem ----*/
-
-/* Keep only the attributes named in AttributesToGet (a JSON array). */
-static json_t *project_names(json_t *item, json_t *names)
-{
-    json_t *out = json_object();
-    size_t i;
-    json_t *n;
-    json_array_foreach(names, i, n) {
-        json_t *v = json_object_get(item, json_string_value(n));
-        if (v != NULL)
-            json_object_set(out, json_string_value(n), v);
-    }
-    return out;
-}
-
-int ddb_op_get_item(ddb_req *req, ddb_error *err)
-{
-    json_t *in = req->in;
-    if (ddb_req_check_data_table_name(req, err) != DDB_OK)
-        return DDB_ERR;
-    ddb_checks c = DDB_CHECKS_INIT;
-    ddb_chk_required(&c, json_object_get(in, "Key"), "key");
-    ddb_chk_min_len(&c, json_object_get(in, "AttributesToGet"), "attributesToGet", 1);
-    ddb_chk_enum(&c, json_object_get(in, "ReturnConsumedCapacity"), "returnConsumedCapacity",
-                 return_capacity_all, "[INDEXES, TOTAL, NONE]");
-    if (ddb_chk_finish(&c, err) != DDB_OK)
-        return DDB_ERR;
-
-    json_t *key = json_object_get(in, "Key");
-    if (ddb_attrs_check(key, err) != DDB_OK)
-        return DDB_ERR;
-    json_t *atg = json_object_get(in, "AttributesToGet");
-    if (json_object_get(in, "ProjectionExpression") != NULL ||
-        json_object_get(in, "ExpressionAttributeNames") != NULL)
-        return ddb_err_set(err, DDB_E_VALIDATION,
-                           "ProjectionExpression is not supported by this version of ddbd");
-    if (atg != NULL) {
-        size_t i, j;
-        json_t *a, *b;
-        json_array_foreach(atg, i, a) {
-            json_array_foreach(atg, j, b) {
-                if (j < i && json_equal(a, b))
-                    return ddb_err_set(err, DDB_E_VALIDATION,
-                                       "One or more parameter values were invalid: Duplicate "
-                                       "value in attribute name: %s",
-                                       json_string_value(a));
-            }
-        }
-    }
-
-    ddb_table *t = ddb_req_table(req, 1, err);
-    if (t == NULL)
-        return DDB_ERR;
-    int rc = ddb_check_key(t, key, err);
-    ddb_buf k = DDB_BUF_INIT, text = DDB_BUF_INIT;
-    ddb_conn *conn = rc == DDB_OK ? ddb_store_conn(req->srv->store, err) : NULL;
-    if (conn == NULL || ddb_key_item(t, key, &k, err) != DDB_OK)
-        rc = DDB_ERR;
-    int found = rc == DDB_OK ? ddb_item_read(conn, &k, &text, err) : DDB_ERR;
-    if (found < 0) {
-        rc = DDB_ERR;
-    } else if (found == 0) {
-        ddb_buf_puts(&req->out_raw, "{}");
-    } else if (atg == NULL) {
-        /* the stored text is the item as DynamoDB returns it: splice it */
-        ddb_buf_puts(&req->out_raw, "{\"Item\":");
-        ddb_buf_append(&req->out_raw, text.data, text.len);
-        ddb_buf_putc(&req->out_raw, '}');
-    } else {
-        json_error_t jerr;
-        json_t *item = json_loadb((const char *)text.data, text.len, JSON_ALLOW_NUL, &jerr);
-        if (item == NULL) {
-            rc = ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
-        } else {
-            json_t *proj = project_names(item, atg);
-            req->out = json_object();
-            if (json_object_size(proj) > 0)
-                json_object_set(req->out, "Item", proj);
-            json_decref(proj);
-            json_decref(item);
-        }
-    }
-    ddb_buf_free(&k);
-    ddb_buf_free(&text);
+        reply_old(req, &p.old, is_rv(in, "ALL_OLD"));
+    write_plan_free(&p);
+    ddb_req_exprs_free(&x);
     ddb_table_unref(t);
     return rc;
 }
@@ -240,7 +305,8 @@ int ddb_op_delete_item(ddb_req *req, ddb_error *err)
     ddb_checks c = DDB_CHECKS_INIT;
     ddb_chk_required(&c, json_object_get(in, "Key"), "key");
     check_write_enums(in, &c);
-    if (ddb_chk_finish(&c, err) != DDB_OK)
+    if (ddb_chk_finish(&c, err) != DDB_OK ||
+        ddb_req_exprs_check_mix(in, DDB_XOP_PUT, err) != DDB_OK)
         return DDB_ERR;
 
     json_t *key = json_object_get(in, "Key");
@@ -248,21 +314,218 @@ int ddb_op_delete_item(ddb_req *req, ddb_error *err)
         ddb_err_wrap_bespoke(err);
         return DDB_ERR;
     }
-    int want_old = 0;
-    if (check_put_return_values(in, &want_old, err) != DDB_OK ||
-        check_no_conditions(in, err) != DDB_OK)
+    if (check_put_return_values(in, err) != DDB_OK)
+        return DDB_ERR;
+    ddb_req_exprs x;
+    if (parse_exprs(req, DDB_XOP_PUT, &x, err) != DDB_OK) {
+        ddb_req_exprs_free(&x);
+        return DDB_ERR;
+    }
+
+    write_plan p = {.kind = W_DELETE, .key = key, .x = &x};
+    p.on_failure_all_old = wants_old_on_failure(in);
+    ddb_table *t = ddb_req_table(req, 1, err);
+    int rc = DDB_ERR;
+    if (t != NULL && ddb_check_key(t, key, err) == DDB_OK) {
+        p.t = t;
+        rc = run_write(req, &p, err);
+    }
+    if (rc == DDB_OK)
+        reply_old(req, &p.old, is_rv(in, "ALL_OLD"));
+    write_plan_free(&p);
+    ddb_req_exprs_free(&x);
+    ddb_table_unref(t);
+    return rc;
+}
+
+/*---- UpdateItem ----*/
+
+/* Static checks of an update against the table (query-scan-batch-facts.md
+** §7.1 rows 13-15): key attributes untouched, index key types, no paths
+** inside key attributes. */
+static int check_update_against_table(const ddb_table *t, const ddb_req_exprs *x,
+                                      ddb_error *err)
+{
+    const ddb_expr *u = x->update;
+    if (u == NULL)
+        return DDB_OK;
+    const char *keys[2] = {t->hash.name, t->range.name};
+    for (int k = 0; k < 2; k++)
+        if (keys[k] != NULL && ddb_expr_update_touches(u, keys[k]))
+            return ddb_err_set(err, DDB_E_VALIDATION,
+                               "One or more parameter values were invalid: Cannot update "
+                               "attribute %s. This attribute is part of the key",
+                               keys[k]);
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        const ddb_keyattr *kas[2] = {&ix->hash, &ix->range};
+        for (int k = 0; k < 2; k++) {
+            if (kas[k]->name == NULL)
+                continue;
+            const char *ty = ddb_expr_update_type(u, kas[k]->name);
+            if (ty != NULL && strcmp(ty, ddb_type_name(kas[k]->type)) != 0)
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "One or more parameter values were invalid: Type mismatch for "
+                                   "Index Key %s Expected: %s Actual: %s IndexName: %s",
+                                   kas[k]->name, ddb_type_name(kas[k]->type), ty, ix->name);
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        if (keys[k] != NULL && ddb_expr_check_key_scalar(u, keys[k], 0, err) != DDB_OK)
+            return DDB_ERR;
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ddb_expr_check_key_scalar(u, ix->hash.name, 1, err) != DDB_OK ||
+            (ix->range.name && ddb_expr_check_key_scalar(u, ix->range.name, 1, err) != DDB_OK))
+            return DDB_ERR;
+    }
+    return DDB_OK;
+}
+
+/* The reply's Attributes for ReturnValues; NULL when there is nothing to return. */
+static json_t *update_attributes(json_t *in, const write_plan *p, const ddb_table *t)
+{
+    const json_t *old = p->old.found ? p->old.item : NULL;
+    json_t *out = NULL;
+    if (is_rv(in, "ALL_OLD")) {
+        out = old ? json_incref((json_t *)old) : NULL;
+    } else if (is_rv(in, "ALL_NEW")) {
+        out = p->new_item ? json_incref(p->new_item) : NULL;
+    } else if (is_rv(in, "UPDATED_OLD") || is_rv(in, "UPDATED_NEW")) {
+        int new_side = is_rv(in, "UPDATED_NEW");
+        const json_t *src = new_side ? p->new_item : old;
+        if (p->x->update != NULL && src != NULL) {
+            out = ddb_expr_updated_part(p->x->update, src);
+            if (new_side) { /* key attributes are never returned as updated */
+                json_object_del(out, t->hash.name);
+                if (t->range.name)
+                    json_object_del(out, t->range.name);
+            }
+        }
+    }
+    if (out != NULL && json_object_size(out) == 0) {
+        json_decref(out);
+        out = NULL;
+    }
+    return out;
+}
+
+int ddb_op_update_item(ddb_req *req, ddb_error *err)
+{
+    json_t *in = req->in;
+    if (ddb_req_check_data_table_name(req, err) != DDB_OK)
+        return DDB_ERR;
+    /* a bad ReturnValues is the only constraint UpdateItem reports (2026) */
+    json_t *rv = json_object_get(in, "ReturnValues");
+    if (rv != NULL && !in_set(return_values_all, json_string_value(rv)))
+        return ddb_err_set(err, DDB_E_VALIDATION, "1 validation error detected: " RV_PATHLESS);
+    ddb_checks c = DDB_CHECKS_INIT;
+    ddb_chk_required(&c, json_object_get(in, "Key"), "key");
+    check_write_enums(in, &c);
+    if (ddb_chk_finish(&c, err) != DDB_OK ||
+        ddb_req_exprs_check_mix(in, DDB_XOP_UPDATE, err) != DDB_OK)
+        return DDB_ERR;
+    json_t *key = json_object_get(in, "Key");
+    if (ddb_attrs_check(key, err) != DDB_OK) {
+        ddb_err_wrap_bespoke(err);
+        return DDB_ERR;
+    }
+    ddb_req_exprs x;
+    if (parse_exprs(req, DDB_XOP_UPDATE, &x, err) != DDB_OK) {
+        ddb_req_exprs_free(&x);
+        return DDB_ERR;
+    }
+
+    write_plan p = {.kind = W_UPDATE, .key = key, .x = &x};
+    p.on_failure_all_old = wants_old_on_failure(in);
+    ddb_table *t = ddb_req_table(req, 1, err);
+    int rc = DDB_ERR;
+    if (t != NULL && ddb_check_key(t, key, err) == DDB_OK &&
+        check_update_against_table(t, &x, err) == DDB_OK) {
+        p.t = t;
+        rc = run_write(req, &p, err);
+    }
+    if (rc == DDB_OK) {
+        json_t *attrs = update_attributes(in, &p, t);
+        req->out = json_object();
+        if (attrs != NULL)
+            json_object_set_new(req->out, "Attributes", attrs);
+    }
+    write_plan_free(&p);
+    ddb_req_exprs_free(&x);
+    ddb_table_unref(t);
+    return rc;
+}
+
+/*---- GetItem ----*/
+
+int ddb_op_get_item(ddb_req *req, ddb_error *err)
+{
+    json_t *in = req->in;
+    if (ddb_req_check_data_table_name(req, err) != DDB_OK)
+        return DDB_ERR;
+    ddb_checks c = DDB_CHECKS_INIT;
+    ddb_chk_required(&c, json_object_get(in, "Key"), "key");
+    ddb_chk_min_len(&c, json_object_get(in, "AttributesToGet"), "attributesToGet", 1);
+    ddb_chk_max_len(&c, json_object_get(in, "AttributesToGet"), "attributesToGet", 255);
+    ddb_chk_enum(&c, json_object_get(in, "ReturnConsumedCapacity"), "returnConsumedCapacity",
+                 return_capacity_all, "[INDEXES, TOTAL, NONE]");
+    if (ddb_chk_finish(&c, err) != DDB_OK ||
+        ddb_req_exprs_check_mix(in, DDB_XOP_GET, err) != DDB_OK)
         return DDB_ERR;
 
-    ddb_table *t = ddb_req_table(req, 1, err);
-    if (t == NULL)
+    json_t *key = json_object_get(in, "Key");
+    if (ddb_attrs_check(key, err) != DDB_OK)
         return DDB_ERR;
-    ddb_old_item old = {0};
-    int rc = ddb_check_key(t, key, err);
-    if (rc == DDB_OK)
-        rc = write_locked(req, t, key, NULL, 0, &old, err);
-    if (rc == DDB_OK)
-        reply_attributes(req, &old, want_old);
-    ddb_old_item_free(&old);
+    json_t *atg = json_object_get(in, "AttributesToGet");
+    size_t i, j;
+    json_t *a, *b;
+    json_array_foreach(atg, i, a) {
+        json_array_foreach(atg, j, b) {
+            if (j < i && json_equal(a, b))
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "One or more parameter values were invalid: Duplicate value "
+                                   "in attribute name: %s",
+                                   json_string_value(a));
+        }
+    }
+    ddb_req_exprs x;
+    if (parse_exprs(req, DDB_XOP_GET, &x, err) != DDB_OK) {
+        ddb_req_exprs_free(&x);
+        return DDB_ERR;
+    }
+
+    ddb_table *t = ddb_req_table(req, 1, err);
+    int rc = t != NULL ? ddb_check_key(t, key, err) : DDB_ERR;
+    ddb_buf k = DDB_BUF_INIT, text = DDB_BUF_INIT;
+    ddb_conn *conn = rc == DDB_OK ? ddb_store_conn(req->srv->store, err) : NULL;
+    if (conn == NULL || ddb_key_item(t, key, &k, err) != DDB_OK)
+        rc = DDB_ERR;
+    int found = rc == DDB_OK ? ddb_item_read(conn, &k, &text, err) : DDB_ERR;
+    if (found < 0) {
+        rc = DDB_ERR;
+    } else if (found == 0) {
+        ddb_buf_puts(&req->out_raw, "{}");
+    } else if (x.projection == NULL) {
+        /* the stored text is the item as DynamoDB returns it: splice it */
+        ddb_buf_puts(&req->out_raw, "{\"Item\":");
+        ddb_buf_append(&req->out_raw, text.data, text.len);
+        ddb_buf_putc(&req->out_raw, '}');
+    } else {
+        json_error_t jerr;
+        json_t *item = json_loadb((const char *)text.data, text.len, JSON_ALLOW_NUL, &jerr);
+        if (item == NULL) {
+            rc = ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
+        } else {
+            json_t *proj = ddb_expr_project(x.projection, item);
+            req->out = json_object();
+            json_object_set_new(req->out, "Item", proj);
+            json_decref(item);
+        }
+    }
+    ddb_buf_free(&k);
+    ddb_buf_free(&text);
+    ddb_req_exprs_free(&x);
     ddb_table_unref(t);
     return rc;
 }

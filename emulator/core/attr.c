@@ -211,72 +211,93 @@ static int has_null_member(const json_t *arr)
     return 0;
 }
 
-static int check_typed(const char *k, json_t *v, int depth, int legacy, ddb_error *err)
+/* The per-type checks run in DynamoDB's order (validation-facts.md §6.1):
+** phase 0 the scalar checks and empty sets (N, NULL, SS, NS, BS), phase 1 the
+** set members and duplicates, phase 2 the nested values of M and L; within a
+** phase, types in that fixed order whatever order the request used. */
+static const ddb_type check_order[] = {DDB_T_N,  DDB_T_NULL, DDB_T_SS, DDB_T_NS,
+                                       DDB_T_BS, DDB_T_M,    DDB_T_L};
+
+static int set_empty(ddb_type t, json_t *v, ddb_error *err)
 {
-    ddb_type t = ddb_type_from_name(k, strlen(k));
+    if (json_array_size(v) != 0)
+        return DDB_OK;
+    return ddb_err_set(err, DDB_E_VALIDATION, "%s",
+                       t == DDB_T_SS   ? "One or more parameter values were invalid: An string "
+                                         "set  may not be empty"
+                       : t == DDB_T_NS ? "One or more parameter values were invalid: An number "
+                                         "set  may not be empty"
+                                       : "One or more parameter values were invalid: Binary "
+                                         "sets should not be empty");
+}
+
+static int set_members(ddb_type t, json_t *v, int legacy, ddb_error *err)
+{
+    size_t i;
+    json_t *e;
+    if (t == DDB_T_NS) {
+        json_array_foreach(v, i, e) {
+            if (!json_is_string(e)) /* a null member; the NS text is not recorded [OPEN] */
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "Supplied AttributeValue is empty, must contain exactly one "
+                                   "of the supported datatypes");
+            if (canon_number(e, legacy, err) != DDB_OK)
+                return DDB_ERR;
+        }
+        if (has_duplicates(v))
+            return ddb_err_set(err, DDB_E_VALIDATION, "%s",
+                               legacy ? "Input collection contains duplicates"
+                                      : "One or more parameter values were invalid: Input "
+                                        "collection contains duplicates.");
+        return DDB_OK;
+    }
+    /* A null member: DynamoDB's SS text (validation-facts.md §6.1 step 2k).
+    ** The BS text is not recorded [OPEN]; the empty-value text is what an
+    ** absent value gets elsewhere. */
+    if (has_null_member(v))
+        return ddb_err_set(err, DDB_E_VALIDATION, "%s",
+                           t == DDB_T_SS ? "One or more parameter values were invalid: An string "
+                                           "set may not have a null string as a member"
+                                         : "Supplied AttributeValue is empty, must contain "
+                                           "exactly one of the supported datatypes");
+    if (has_duplicates(v)) {
+        char *text = legacy ? legacy_set_text(v) : duplicate_text(v, t == DDB_T_BS);
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    t == DDB_T_SS ? "One or more parameter values were invalid: Input collection "
+                                    "%s contains duplicates."
+                                  : "One or more parameter values were invalid: Input collection "
+                                    "%sof type BS contains duplicates.",
+                    text);
+        free(text);
+        return DDB_ERR;
+    }
+    return DDB_OK;
+}
+
+static int check_typed(ddb_type t, json_t *v, int phase, int depth, int legacy, ddb_error *err)
+{
     size_t i;
     json_t *e;
     switch (t) {
         case DDB_T_N:
-            return canon_number(v, legacy, err);
+            return phase == 0 ? canon_number(v, legacy, err) : DDB_OK;
         case DDB_T_NULL:
             /* Since 2026 DynamoDB accepts {"NULL": false} and stores it as
             ** {"NULL": true}; the older layer still rejects it. */
-            if (legacy && !json_is_true(v))
+            if (phase == 0 && legacy && !json_is_true(v))
                 return ddb_err_set(err, DDB_E_VALIDATION,
                                    "One or more parameter values were invalid: Null attribute "
                                    "value types must have the value of true");
             return DDB_OK;
         case DDB_T_SS:
-        case DDB_T_BS:
-            if (json_array_size(v) == 0)
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   t == DDB_T_SS ? "One or more parameter values were invalid: "
-                                                   "An string set  may not be empty"
-                                                 : "One or more parameter values were invalid: "
-                                                   "Binary sets should not be empty");
-            /* A null member: DynamoDB's SS text (validation-facts.md §6.1 step
-            ** 2k). The BS text is not recorded [OPEN]; the empty-value text is
-            ** what an absent value gets elsewhere. */
-            if (has_null_member(v))
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   t == DDB_T_SS ? "One or more parameter values were invalid: "
-                                                   "An string set may not have a null string as "
-                                                   "a member"
-                                                 : "Supplied AttributeValue is empty, must contain "
-                                                   "exactly one of the supported datatypes");
-            if (has_duplicates(v)) {
-                char *s = legacy ? legacy_set_text(v) : duplicate_text(v, t == DDB_T_BS);
-                ddb_err_set(err, DDB_E_VALIDATION,
-                            t == DDB_T_SS ? "One or more parameter values were invalid: Input "
-                                            "collection %s contains duplicates."
-                                          : "One or more parameter values were invalid: Input "
-                                            "collection %sof type BS contains duplicates.",
-                            s);
-                free(s);
-                return DDB_ERR;
-            }
-            return DDB_OK;
         case DDB_T_NS:
-            if (json_array_size(v) == 0)
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   "One or more parameter values were invalid: An number set  "
-                                   "may not be empty");
-            json_array_foreach(v, i, e) {
-                if (!json_is_string(e)) /* a null member; the NS text is not recorded [OPEN] */
-                    return ddb_err_set(err, DDB_E_VALIDATION,
-                                       "Supplied AttributeValue is empty, must contain exactly "
-                                       "one of the supported datatypes");
-                if (canon_number(e, legacy, err) != DDB_OK)
-                    return DDB_ERR;
-            }
-            if (has_duplicates(v))
-                return ddb_err_set(err, DDB_E_VALIDATION,
-                                   legacy ? "Input collection contains duplicates"
-                                          : "One or more parameter values were invalid: Input "
-                                            "collection contains duplicates.");
-            return DDB_OK;
+        case DDB_T_BS:
+            return phase == 0 ? set_empty(t, v, err)
+                   : phase == 1 ? set_members(t, v, legacy, err)
+                                : DDB_OK;
         case DDB_T_M: {
+            if (phase != 2)
+                return DDB_OK;
             const char *mk;
             json_t *mv;
             json_object_foreach(v, mk, mv) {
@@ -286,6 +307,8 @@ static int check_typed(const char *k, json_t *v, int depth, int legacy, ddb_erro
             return DDB_OK;
         }
         case DDB_T_L:
+            if (phase != 2)
+                return DDB_OK;
             json_array_foreach(v, i, e) {
                 if (check_value(e, depth + 1, legacy, err) != DDB_OK)
                     return DDB_ERR;
@@ -318,9 +341,12 @@ static int check_value(json_t *av, int depth, int legacy, ddb_error *err)
         return ddb_err_set(err, DDB_E_VALIDATION,
                            "Supplied AttributeValue is empty, must contain exactly one of the "
                            "supported datatypes");
-    json_object_foreach(av, k, v) {
-        if (check_typed(k, v, depth, legacy, err) != DDB_OK)
-            return DDB_ERR;
+    for (int phase = 0; phase < 3; phase++) {
+        for (size_t i = 0; i < sizeof check_order / sizeof check_order[0]; i++) {
+            json_t *tv = json_object_get(av, ddb_type_name(check_order[i]));
+            if (tv != NULL && check_typed(check_order[i], tv, phase, depth, legacy, err) != DDB_OK)
+                return DDB_ERR;
+        }
     }
     json_t *null_v = json_object_get(av, "NULL");
     if (null_v != NULL && !json_is_true(null_v))

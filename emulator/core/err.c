@@ -82,6 +82,20 @@ const char *ddb_err_name(ddb_errcode code)
     return h ? h + 1 : t;
 }
 
+static void put_extra(ddb_buf *b, json_t *extra)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(extra, k, v) {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        ddb_buf_putc(b, ',');
+        ddb_buf_json_string(b, k, strlen(k));
+        ddb_buf_putc(b, ':');
+        ddb_buf_puts(b, s);
+        free(s);
+    }
+}
+
 char *ddb_err_body(const ddb_error *err, size_t *out_len)
 {
     ddb_buf b = DDB_BUF_INIT;
@@ -89,24 +103,18 @@ char *ddb_err_body(const ddb_error *err, size_t *out_len)
     const char *type = ddb_err_type(code);
     ddb_buf_puts(&b, "{\"__type\":");
     ddb_buf_json_string(&b, type, strlen(type));
-    /* Extra members (e.g. CancellationReasons) come before the message, as
-    ** DynamoDB orders them. */
-    if (err->extra != NULL) {
-        const char *k;
-        json_t *v;
-        json_object_foreach(err->extra, k, v) {
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-            ddb_buf_putc(&b, ',');
-            ddb_buf_json_string(&b, k, strlen(k));
-            ddb_buf_putc(&b, ':');
-            ddb_buf_puts(&b, s);
-            free(s);
-        }
-    }
+    /* TransactionCanceledException sends CancellationReasons before its
+    ** Message; the others (ConditionalCheckFailedException's Item, the
+    ** throttling reasons) follow the message. */
+    int extra_first = code == DDB_E_TRANSACTION_CANCELED;
+    if (extra_first)
+        put_extra(&b, err->extra);
     if (err->message != NULL && err->message[0] != '\0') {
         ddb_buf_puts(&b, ddb_err_msgkey(code) == DDB_MSG_UPPER ? ",\"Message\":" : ",\"message\":");
         ddb_buf_json_string(&b, err->message, strlen(err->message));
     }
+    if (!extra_first)
+        put_extra(&b, err->extra);
     ddb_buf_putc(&b, '}');
     return ddb_buf_steal(&b, out_len);
 }

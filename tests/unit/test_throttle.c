@@ -1132,11 +1132,12 @@ static void check_error_bodies(void)
     CHECK_STR(
         "PTEE body", body,
         "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
-        "ProvisionedThroughputExceededException\",\"ThrottlingReasons\":[{\"reason\":"
-        "\"TableWriteKeyRangeThroughputExceeded\",\"resource\":\"arn:aws:dynamodb:"
-        "ap-southeast-1:123456789012:table/WorkshopShared\"}],\"message\":\"The level of "
+        "ProvisionedThroughputExceededException\",\"message\":\"The level of "
         "configured provisioned throughput for the table was exceeded. Consider "
-        "increasing your provisioning level with the UpdateTable API.\"}");
+        "increasing your provisioning level with the UpdateTable API.\","
+        "\"ThrottlingReasons\":[{\"reason\":"
+        "\"TableWriteKeyRangeThroughputExceeded\",\"resource\":\"arn:aws:dynamodb:"
+        "ap-southeast-1:123456789012:table/WorkshopShared\"}]}");
     free(body);
     ddb_err_clear(&err);
     /* first error wins: a second refusal leaves the first error alone */
@@ -1158,10 +1159,10 @@ static void check_error_bodies(void)
     CHECK_STR(
         "ThrottlingException body", body,
         "{\"__type\":\"com.amazon.coral.availability#ThrottlingException\","
-        "\"throttlingReasons\":[{\"reason\":\"TableWriteMaxOnDemandThroughputExceeded\","
-        "\"resource\":\"arn:aws:dynamodb:eu-west-1:111122223333:table/Od\"}],"
         "\"message\":\"Throughput exceeds the maximum OnDemandThroughput configured on "
-        "table or index\"}");
+        "table or index\","
+        "\"throttlingReasons\":[{\"reason\":\"TableWriteMaxOnDemandThroughputExceeded\","
+        "\"resource\":\"arn:aws:dynamodb:eu-west-1:111122223333:table/Od\"}]}");
     free(body);
     ddb_err_clear(&err);
 
