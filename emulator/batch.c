@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT
 **
-** batch.c -- BatchWriteItem: up to 25 put/delete requests over one or more
-** tables, validated as a whole (a bad request rejects the batch with nothing
-** written), then applied in one store transaction with every item's index
-** entries. UnprocessedItems is always present, as DynamoDB sends it.
+** batch.c -- BatchWriteItem and BatchGetItem. BatchWriteItem: up to 25
+** put/delete requests over one or more tables, validated as a whole (a bad
+** request rejects the batch with nothing written), then applied in one store
+** transaction with every item's index entries; UnprocessedItems is always
+** present, as DynamoDB sends it. BatchGetItem: up to 100 keys over one or more
+** tables with per-table projections; Responses lists every requested table
+** and UnprocessedKeys holds what did not fit in 16 MB.
 */
 #include "itemio.h"
+#include "reqexpr.h"
 #include "request.h"
 
 #include <stdlib.h>
@@ -233,5 +237,198 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
         ddb_buf_puts(&req->out_raw, "{\"UnprocessedItems\":{}}");
 out:
     free_ops(ops, n);
+    return rc;
+}
+
+/*---- BatchGetItem ----*/
+
+#define DDB_MAX_BATCH_GET 100
+#define DDB_MAX_BATCH_GET_BYTES (16u * 1024u * 1024u)
+
+/* One table of a BatchGetItem. */
+typedef struct get_table {
+    const char *name;       /* as sent (a name or an ARN) */
+    json_t *spec;           /* the KeysAndAttributes object (borrowed) */
+    ddb_table *table;
+    ddb_req_exprs x;
+} get_table;
+
+static void check_get_constraints(json_t *in, ddb_checks *c)
+{
+    json_t *ri = json_object_get(in, "RequestItems");
+    const char *name;
+    json_t *spec;
+    json_object_foreach(ri, name, spec) {
+        json_t *keys = json_object_get(spec, "Keys");
+        char *p = ddb_xasprintf("requestItems.%s.member.keys", name);
+        ddb_chk_required(c, keys, p);
+        ddb_chk_min_len(c, keys, p, 1);
+        ddb_chk_max_len(c, keys, p, DDB_MAX_BATCH_GET);
+        free(p);
+        json_t *atg = json_object_get(spec, "AttributesToGet");
+        p = ddb_xasprintf("requestItems.%s.member.attributesToGet", name);
+        ddb_chk_min_len(c, atg, p, 1);
+        ddb_chk_max_len(c, atg, p, 255);
+        free(p);
+    }
+    ddb_chk_enum(c, json_object_get(in, "ReturnConsumedCapacity"), "returnConsumedCapacity",
+                 return_capacity_all, "[INDEXES, TOTAL, NONE]");
+}
+
+/* The per-table checks that need no table, in DynamoDB's order. */
+static int check_get_table(get_table *g, size_t *total, ddb_error *err)
+{
+    json_t *spec = g->spec;
+    if (ddb_req_exprs_check_mix(spec, DDB_XOP_GET, err) != DDB_OK)
+        return DDB_ERR;
+    size_t i, j;
+    json_t *k, *a, *b;
+    json_t *keys = json_object_get(spec, "Keys");
+    json_array_foreach(keys, i, k) {
+        if (ddb_attrs_check(k, err) != DDB_OK)
+            return DDB_ERR;
+    }
+    json_t *atg = json_object_get(spec, "AttributesToGet");
+    json_array_foreach(atg, i, a) {
+        json_array_foreach(atg, j, b) {
+            if (j < i && json_equal(a, b))
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "One or more parameter values were invalid: Duplicate value "
+                                   "in attribute name: %s",
+                                   json_string_value(a));
+        }
+    }
+    if (ddb_req_exprs_parse(spec, DDB_XOP_GET, 0, &g->x, err) != DDB_OK)
+        return DDB_ERR;
+    json_array_foreach(keys, i, a) {
+        json_array_foreach(keys, j, b) {
+            if (j < i && json_equal(a, b)) /* key member order does not matter */
+                return ddb_err_set(err, DDB_E_VALIDATION,
+                                   "Provided list of item keys contains duplicates");
+        }
+    }
+    *total += json_array_size(keys);
+    return DDB_OK;
+}
+
+int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
+{
+    json_t *in = req->in;
+    json_t *ri = json_object_get(in, "RequestItems");
+    if (ri == NULL)
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "1 validation error detected: Value null at 'requestItems' failed to "
+                           "satisfy constraint: Member must not be null");
+    if (json_object_size(ri) == 0)
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "The requestItems parameter is required for BatchGetItem");
+    ddb_checks c = DDB_CHECKS_INIT;
+    check_get_constraints(in, &c);
+    if (ddb_chk_finish(&c, err) != DDB_OK)
+        return DDB_ERR;
+
+    size_t n = json_object_size(ri), ng = 0, total = 0;
+    get_table *gs = ddb_xcalloc(n, sizeof *gs);
+    int rc = DDB_ERR;
+    const char *name;
+    json_t *spec;
+    json_object_foreach(ri, name, spec) {
+        get_table *g = &gs[ng++];
+        g->name = name;
+        g->spec = spec;
+        if (check_get_table(g, &total, err) != DDB_OK)
+            goto out;
+    }
+    if (total > DDB_MAX_BATCH_GET) {
+        ddb_err_set(err, DDB_E_VALIDATION, "Too many items requested for the BatchGetItem call");
+        goto out;
+    }
+    for (size_t i = 0; i < ng; i++) {
+        ddb_table *t = ddb_catalog_get(req->srv->catalog, req->region, gs[i].name);
+        if (t == NULL && strncmp(gs[i].name, "arn:", 4) == 0) {
+            const char *slash = strstr(gs[i].name, ":table/");
+            if (slash != NULL)
+                t = ddb_catalog_get(req->srv->catalog, req->region, slash + 7);
+        }
+        if (t == NULL || ddb_table_status_at(t, ddb_now()) == DDB_TS_CREATING ||
+            ddb_table_status_at(t, ddb_now()) == DDB_TS_DELETING) {
+            ddb_table_unref(t);
+            ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+            goto out;
+        }
+        gs[i].table = t;
+        size_t k;
+        json_t *key;
+        json_array_foreach(json_object_get(gs[i].spec, "Keys"), k, key) {
+            if (ddb_check_key(t, key, err) != DDB_OK)
+                goto out;
+        }
+    }
+
+    /* read; past 16 MB of response the remaining keys are unprocessed */
+    ddb_conn *conn = ddb_store_conn(req->srv->store, err);
+    if (conn == NULL)
+        goto out;
+    json_t *responses = json_object(), *unprocessed = json_object();
+    size_t bytes = 0;
+    rc = DDB_OK;
+    for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
+        get_table *g = &gs[i];
+        json_t *items = json_array();
+        json_t *left = json_array();
+        size_t k;
+        json_t *key;
+        json_array_foreach(json_object_get(g->spec, "Keys"), k, key) {
+            if (bytes >= DDB_MAX_BATCH_GET_BYTES) {
+                json_array_append(left, key);
+                continue;
+            }
+            ddb_buf skey = DDB_BUF_INIT, text = DDB_BUF_INIT;
+            int found = ddb_key_item(g->table, key, &skey, err) == DDB_OK
+                            ? ddb_item_read(conn, &skey, &text, err)
+                            : DDB_ERR;
+            if (found < 0) {
+                rc = DDB_ERR;
+            } else if (found > 0) {
+                json_error_t jerr;
+                json_t *item = json_loadb((const char *)text.data, text.len, JSON_ALLOW_NUL, &jerr);
+                if (item == NULL) {
+                    rc = ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
+                } else {
+                    bytes += text.len;
+                    json_array_append_new(items, g->x.projection
+                                                     ? ddb_expr_project(g->x.projection, item)
+                                                     : json_incref(item));
+                    json_decref(item);
+                }
+            }
+            ddb_buf_free(&skey);
+            ddb_buf_free(&text);
+            if (rc != DDB_OK)
+                break;
+        }
+        json_object_set_new(responses, g->name, items);
+        if (json_array_size(left) > 0) {
+            json_t *u = json_deep_copy(g->spec);
+            json_object_set_new(u, "Keys", left);
+            json_object_set_new(unprocessed, g->name, u);
+        } else {
+            json_decref(left);
+        }
+    }
+    if (rc == DDB_OK) {
+        req->out = json_object();
+        json_object_set_new(req->out, "Responses", responses);
+        json_object_set_new(req->out, "UnprocessedKeys", unprocessed);
+    } else {
+        json_decref(responses);
+        json_decref(unprocessed);
+    }
+out:
+    for (size_t i = 0; i < ng; i++) {
+        ddb_req_exprs_free(&gs[i].x);
+        ddb_table_unref(gs[i].table);
+    }
+    free(gs);
     return rc;
 }
