@@ -2,6 +2,7 @@
 #
 #   make            build build/ddbd, build/ddb and build/libddbcore.a
 #   make run        install missing Debian packages (as root), build, run ddbd on 127.0.0.1:8000
+#   make workshop   like run, enforcing the workshop principals and IAM policies (policies/)
 #   make test       install what the tests need, build, run every test
 #   make asan       the same suite against an ASan+UBSan build (build/asan)
 #   make clean      remove build/
@@ -38,7 +39,7 @@ EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test asan clean deps check-deps help
+.PHONY: all run workshop test asan clean deps check-deps help
 all: $(BUILD)/ddbd $(if $(CLI_SRC),$(BUILD)/ddb) $(BUILD)/libddbcore.a $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c | check-deps
@@ -79,6 +80,9 @@ deps:
 run: all
 	./$(BUILD)/ddbd $(ARGS)
 
+workshop: all
+	./$(BUILD)/ddbd --principals policies/principals.json $(ARGS)
+
 test:
 	tests/run.sh
 
@@ -89,6 +93,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,8p' Makefile
+	@sed -n '1,9p' Makefile
 
 -include $(CORE_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -99,6 +99,8 @@ int ddb_http_start(ddb_server *srv, ddb_error *err);
 void ddb_http_stop(ddb_server *srv);
 /* Value of request header 'name' (case-insensitive), borrowed, or NULL. */
 const char *ddb_req_header(ddb_req *req, const char *name);
+/* The client's IP address as text; 0, or -1 if unknown. */
+int ddb_req_client_ip(ddb_req *req, char *out, size_t cap);
 /* All request headers in arrival order, raw. New array of borrowed pointers;
 ** caller frees the array with free(). */
 ddb_sigv4_header *ddb_req_headers(ddb_req *req, size_t *out_n);

@@ -56,6 +56,19 @@ const char *ddb_req_header(ddb_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+int ddb_req_client_ip(ddb_req *req, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return -1;
+    const struct sockaddr *sa = ci->client_addr;
+    const void *addr = sa->sa_family == AF_INET6
+                           ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                           : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+    return inet_ntop(sa->sa_family, addr, out, (socklen_t)cap) ? 0 : -1;
+}
+
 typedef struct header_list {
     ddb_sigv4_header *v;
     size_t n, cap;

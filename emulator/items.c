@@ -7,6 +7,7 @@
 ** computed (put image, update applied, or deletion) and written with its index
 ** entries in the same transaction. No SQL here.
 */
+#include "authz.h"
 #include "itemio.h"
 #include "reqexpr.h"
 #include "request.h"
@@ -84,6 +85,24 @@ static int parse_exprs(ddb_req *req, ddb_exprop op, ddb_req_exprs *x, ddb_error 
         return DDB_ERR;
     }
     return DDB_OK;
+}
+
+/* The condition keys of an item operation (iam-and-sigv4.md §3.2, §3.6). */
+static json_t *item_ctx(json_t *in, const json_t *names, const ddb_req_exprs *x, int write)
+{
+    json_t *ctx = ddb_authz_ctx_new();
+    ddb_authz_add_attribute_names(ctx, names);
+    ddb_authz_add_expr_names(ctx, x);
+    const char *rcc = json_string_value(json_object_get(in, "ReturnConsumedCapacity"));
+    ddb_authz_set(ctx, "dynamodb:ReturnConsumedCapacity", rcc ? rcc : "NONE");
+    if (write) {
+        const char *rv = json_string_value(json_object_get(in, "ReturnValues"));
+        ddb_authz_set(ctx, "dynamodb:ReturnValues", rv ? rv : "NONE");
+    } else {
+        ddb_authz_set(ctx, "dynamodb:Select",
+                      x->projection ? "SPECIFIC_ATTRIBUTES" : "ALL_ATTRIBUTES");
+    }
+    return ctx;
 }
 
 /*---- the read-modify-write ----*/
@@ -281,7 +300,9 @@ int ddb_op_put_item(ddb_req *req, ddb_error *err)
 
     write_plan p = {.kind = W_PUT, .key = item, .put_item = item, .put_size = size, .x = &x};
     p.on_failure_all_old = wants_old_on_failure(in);
-    ddb_table *t = ddb_req_table(req, 1, err);
+    json_t *ctx = item_ctx(in, item, &x, 1);
+    ddb_table *t = ddb_authz_lookup(req, 1, item, ctx, err);
+    json_decref(ctx);
     int rc = DDB_ERR;
     if (t != NULL && ddb_check_item_keys(t, item, err) == DDB_OK) {
         p.t = t;
@@ -324,7 +345,9 @@ int ddb_op_delete_item(ddb_req *req, ddb_error *err)
 
     write_plan p = {.kind = W_DELETE, .key = key, .x = &x};
     p.on_failure_all_old = wants_old_on_failure(in);
-    ddb_table *t = ddb_req_table(req, 1, err);
+    json_t *ctx = item_ctx(in, key, &x, 1);
+    ddb_table *t = ddb_authz_lookup(req, 1, key, ctx, err);
+    json_decref(ctx);
     int rc = DDB_ERR;
     if (t != NULL && ddb_check_key(t, key, err) == DDB_OK) {
         p.t = t;
@@ -438,7 +461,9 @@ int ddb_op_update_item(ddb_req *req, ddb_error *err)
 
     write_plan p = {.kind = W_UPDATE, .key = key, .x = &x};
     p.on_failure_all_old = wants_old_on_failure(in);
-    ddb_table *t = ddb_req_table(req, 1, err);
+    json_t *ctx = item_ctx(in, key, &x, 1);
+    ddb_table *t = ddb_authz_lookup(req, 1, key, ctx, err);
+    json_decref(ctx);
     int rc = DDB_ERR;
     if (t != NULL && ddb_check_key(t, key, err) == DDB_OK &&
         check_update_against_table(t, &x, err) == DDB_OK) {
@@ -495,7 +520,9 @@ int ddb_op_get_item(ddb_req *req, ddb_error *err)
         return DDB_ERR;
     }
 
-    ddb_table *t = ddb_req_table(req, 1, err);
+    json_t *ctx = item_ctx(in, key, &x, 0);
+    ddb_table *t = ddb_authz_lookup(req, 1, key, ctx, err);
+    json_decref(ctx);
     int rc = t != NULL ? ddb_check_key(t, key, err) : DDB_ERR;
     ddb_buf k = DDB_BUF_INIT, text = DDB_BUF_INIT;
     ddb_conn *conn = rc == DDB_OK ? ddb_store_conn(req->srv->store, err) : NULL;

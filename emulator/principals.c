@@ -125,18 +125,18 @@ static int load_policy(ddb_principal *p, json_t *entry, const char *dir, const c
         name = ddb_xstrdup(rel);
     } else if (json_is_object(entry)) {
         doc = json_incref(entry);
-        name = ddb_xasprintf("%s (inline)", path);
+        name = ddb_xasprintf("%s: %s", file, path);
     } else {
         return fail(err, file, path, "a policy must be a file name or a policy document");
     }
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        free(name);
-        return fail(err, file, path, "a policy document must be a JSON object");
-    }
-    json_array_append_new(p->policies, doc);
-    json_array_append_new(p->policy_names, json_string(name));
+    /* the policy parser names the policy, the JSON path and the problem */
+    ddb_policy *pol = ddb_iam_policy_parse(doc, name, err);
+    json_decref(doc);
     free(name);
+    if (pol == NULL)
+        return DDB_ERR;
+    p->policies = ddb_xrealloc(p->policies, (p->n_policies + 1) * sizeof *p->policies);
+    p->policies[p->n_policies++] = pol;
     return DDB_OK;
 }
 
@@ -148,8 +148,6 @@ static int load_principal(ddb_principals *all, size_t i, json_t *e, const char *
     char path[96];
     snprintf(path, sizeof path, "principals[%zu]", i);
     p->tags = json_object();
-    p->policies = json_array();
-    p->policy_names = json_array();
     if (!json_is_object(e))
         return fail(err, file, path, "a principal must be a JSON object");
     const char *k;
@@ -275,8 +273,9 @@ void ddb_principals_free(ddb_principals *all)
         free(p->secret);
         free(p->session_token);
         json_decref(p->tags);
-        json_decref(p->policies);
-        json_decref(p->policy_names);
+        for (size_t j = 0; j < p->n_policies; j++)
+            ddb_iam_policy_free(p->policies[j]);
+        free(p->policies);
     }
     free(all->v);
     free(all->account);

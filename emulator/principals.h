@@ -10,6 +10,7 @@
 #define DDB_PRINCIPALS_H
 
 #include "ddb.h"
+#include "ddb_iam.h"
 
 typedef enum { DDB_PRINCIPAL_USER, DDB_PRINCIPAL_ASSUMED_ROLE } ddb_principal_type;
 
@@ -24,8 +25,8 @@ typedef struct ddb_principal {
     char *secret;
     char *session_token;  /* assumed-role sessions only */
     json_t *tags;         /* {"tenant":"t-037"} (owned) */
-    json_t *policies;     /* array of parsed policy documents (owned) */
-    json_t *policy_names; /* array of strings naming each policy (owned) */
+    struct ddb_policy **policies; /* compiled identity policies (owned) */
+    size_t n_policies;
 } ddb_principal;
 
 typedef struct ddb_principals {

@@ -6,6 +6,7 @@
 ** Validation follows DynamoDB's order and texts; the reply shows the table
 ** UPDATING with the throughput before the change, as DynamoDB's does.
 */
+#include "authz.h"
 #include "describe.h"
 #include "itemio.h"
 #include "tabledef.h"
@@ -576,7 +577,7 @@ int ddb_op_update_table(ddb_req *req, ddb_error *err)
     check_constraints(in, &c);
     if (ddb_chk_finish(&c, err) != DDB_OK || check_request(in, err) != DDB_OK)
         return DDB_ERR;
-    ddb_table *t = ddb_req_table(req, 0, err);
+    ddb_table *t = ddb_authz_lookup(req, 0, NULL, NULL, err);
     if (t == NULL)
         return DDB_ERR;
     ddb_table_unref(t);

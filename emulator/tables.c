@@ -7,6 +7,7 @@
 ** state the configured delays give). UpdateTable is in table_update.c, the
 ** tagging operations in tags.c.
 */
+#include "authz.h"
 #include "describe.h"
 #include "itemio.h"
 #include "tabledef.h"
@@ -380,6 +381,23 @@ int ddb_op_create_table(ddb_req *req, ddb_error *err)
         return DDB_ERR;
 
     const char *name = ddb_req_table_name(req);
+    json_t *ctx = ddb_authz_ctx_new();
+    size_t ti;
+    json_t *tg;
+    json_array_foreach(json_object_get(in, "Tags"), ti, tg) {
+        const char *k = json_string_value(json_object_get(tg, "Key"));
+        char *key = ddb_xasprintf("aws:RequestTag/%s", k);
+        json_object_set(ctx, key, json_object_get(tg, "Value"));
+        free(key);
+        json_t *tk = json_object_get(ctx, "aws:TagKeys");
+        if (tk == NULL)
+            json_object_set_new(ctx, "aws:TagKeys", tk = json_array());
+        json_array_append_new(tk, json_string(k));
+    }
+    int allowed = ddb_authz_table(req, NULL, name, NULL, ctx, err);
+    json_decref(ctx);
+    if (allowed != DDB_OK)
+        return DDB_ERR;
     const char *bm = json_string_value(json_object_get(in, "BillingMode"));
     int on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
     double now = ddb_timestamp_now();
@@ -520,7 +538,7 @@ int ddb_op_describe_table(ddb_req *req, ddb_error *err)
 {
     if (check_table_name_only(req, err) != DDB_OK)
         return DDB_ERR;
-    ddb_table *t = ddb_req_table(req, 0, err);
+    ddb_table *t = ddb_authz_lookup(req, 0, NULL, NULL, err);
     if (t == NULL)
         return DDB_ERR;
     json_t *desc = ddb_table_describe(req, t, DDB_DESC_DESCRIBE, NULL, err);
@@ -545,7 +563,8 @@ int ddb_op_list_tables(ddb_req *req, ddb_error *err)
     ddb_chk_name_pattern(&c, start, "exclusiveStartTableName");
     ddb_chk_min_len(&c, start, "exclusiveStartTableName", 3);
     ddb_chk_max_len(&c, start, "exclusiveStartTableName", 255);
-    if (ddb_chk_finish(&c, err) != DDB_OK)
+    if (ddb_chk_finish(&c, err) != DDB_OK ||
+        ddb_authz(req, req->op->action, "*", NULL, err) != DDB_OK)
         return DDB_ERR;
 
     size_t n = 0, max = limit ? (size_t)json_integer_value(limit) : 100;
@@ -612,7 +631,7 @@ int ddb_op_delete_table(ddb_req *req, ddb_error *err)
 {
     if (check_table_name_only(req, err) != DDB_OK)
         return DDB_ERR;
-    ddb_table *t = ddb_req_table(req, 0, err);
+    ddb_table *t = ddb_authz_lookup(req, 0, NULL, NULL, err);
     if (t == NULL)
         return DDB_ERR;
     int rc = DDB_ERR;
@@ -680,7 +699,8 @@ done:
 
 int ddb_op_describe_limits(ddb_req *req, ddb_error *err)
 {
-    (void)err;
+    if (ddb_authz(req, req->op->action, "*", NULL, err) != DDB_OK)
+        return DDB_ERR;
     req->out = json_pack("{s:i,s:i,s:i,s:i}", "AccountMaxReadCapacityUnits", 80000,
                          "AccountMaxWriteCapacityUnits", 80000, "TableMaxReadCapacityUnits",
                          DDB_TABLE_QUOTA_RCU, "TableMaxWriteCapacityUnits", DDB_TABLE_QUOTA_WCU);
@@ -689,7 +709,8 @@ int ddb_op_describe_limits(ddb_req *req, ddb_error *err)
 
 int ddb_op_describe_endpoints(ddb_req *req, ddb_error *err)
 {
-    (void)err;
+    if (ddb_authz(req, req->op->action, "*", NULL, err) != DDB_OK)
+        return DDB_ERR;
     /* Point endpoint discovery back at ddbd itself, never at AWS. */
     const char *host = ddb_req_header(req, "Host");
     char fallback[96];

@@ -4,6 +4,7 @@
 ** ARN and tag validation with DynamoDB's texts, tags kept in the table's
 ** definition (replaced atomically with the rest of it).
 */
+#include "authz.h"
 #include "describe.h"
 #include "tabledef.h"
 
@@ -11,7 +12,7 @@
 #include <string.h>
 
 /* Resolve ResourceArn to a table of the caller's account and region. */
-static ddb_table *arn_table(ddb_req *req, ddb_error *err)
+static ddb_table *arn_table(ddb_req *req, json_t *ctx, ddb_error *err)
 {
     json_t *v = json_object_get(req->in, "ResourceArn");
     if (v == NULL) {
@@ -66,9 +67,13 @@ static ddb_table *arn_table(ddb_req *req, ddb_error *err)
                     arn);
     } else {
         t = ddb_catalog_get(req->srv->catalog, req->region, parts[5] + 6);
-        if (t == NULL)
+        if (ddb_authz_table(req, t, parts[5] + 6, NULL, ctx, err) != DDB_OK) {
+            ddb_table_unref(t);
+            t = NULL;
+        } else if (t == NULL) {
             ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND,
                         "Requested resource not found: ResourceArn: %s not found", arn);
+        }
     }
     free(copy);
     return t;
@@ -133,7 +138,23 @@ int ddb_op_tag_resource(ddb_req *req, ddb_error *err)
     json_t *tags = json_object_get(req->in, "Tags");
     if (check_required(req, "Tags", "tags", err) != DDB_OK)
         return DDB_ERR;
-    ddb_table *t = arn_table(req, err);
+    json_t *ctx = ddb_authz_ctx_new();
+    size_t ti;
+    json_t *tg;
+    json_array_foreach(tags, ti, tg) {
+        const char *k = json_string_value(json_object_get(tg, "Key"));
+        if (k == NULL)
+            continue;
+        char *key = ddb_xasprintf("aws:RequestTag/%s", k);
+        json_object_set(ctx, key, json_object_get(tg, "Value"));
+        free(key);
+        json_t *tk = json_object_get(ctx, "aws:TagKeys");
+        if (tk == NULL)
+            json_object_set_new(ctx, "aws:TagKeys", tk = json_array());
+        json_array_append_new(tk, json_string(k));
+    }
+    ddb_table *t = arn_table(req, ctx, err);
+    json_decref(ctx);
     if (t == NULL)
         return DDB_ERR;
     int rc = DDB_ERR;
@@ -180,7 +201,10 @@ int ddb_op_untag_resource(ddb_req *req, ddb_error *err)
     json_t *keys = json_object_get(req->in, "TagKeys");
     if (check_required(req, "TagKeys", "tagKeys", err) != DDB_OK)
         return DDB_ERR;
-    ddb_table *t = arn_table(req, err);
+    json_t *ctx = ddb_authz_ctx_new();
+    json_object_set(ctx, "aws:TagKeys", keys);
+    ddb_table *t = arn_table(req, ctx, err);
+    json_decref(ctx);
     if (t == NULL)
         return DDB_ERR;
     int rc = DDB_ERR;
@@ -216,7 +240,7 @@ out:
 
 int ddb_op_list_tags_of_resource(ddb_req *req, ddb_error *err)
 {
-    ddb_table *t = arn_table(req, err);
+    ddb_table *t = arn_table(req, NULL, err);
     if (t == NULL)
         return DDB_ERR;
     json_t *tags = json_object_get(t->def, "Tags");

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT
+**
+** authz.c -- IAM authorization of requests (see authz.h): builds the request
+** context, asks the IAM engine (emulator/core/iam*.c) for a decision over the
+** caller's identity policies, and turns a denial into AWS's
+** AccessDeniedException ("User: <arn> is not authorized to perform: <action>
+** on resource: <resource> because no identity-based policy allows the
+** <action> action" / "... with an explicit deny in an identity-based policy").
+*/
+#include "authz.h"
+#include "principals.h"
+#include "reqexpr.h"
+#include "request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int ddb_authz_enforcing(const ddb_req *req)
+{
+    return req->srv->principals != NULL;
+}
+
+json_t *ddb_authz_ctx_new(void)
+{
+    return json_object();
+}
+
+static json_t *multi(json_t *ctx, const char *key)
+{
+    json_t *a = json_object_get(ctx, key);
+    if (a == NULL) {
+        a = json_array();
+        json_object_set_new(ctx, key, a);
+    }
+    return a;
+}
+
+void ddb_authz_add_leading_key(json_t *ctx, const json_t *av)
+{
+    json_t *v = ddb_attr_payload(av);
+    if (ctx == NULL || v == NULL || !json_is_string(v))
+        return;
+    json_t *a = multi(ctx, "dynamodb:LeadingKeys");
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        if (json_equal(e, v))
+            return;
+    }
+    json_array_append(a, v);
+}
+
+void ddb_authz_add_attribute(json_t *ctx, const char *name)
+{
+    if (ctx == NULL || name == NULL)
+        return;
+    json_t *a = multi(ctx, "dynamodb:Attributes");
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        if (strcmp(json_string_value(e), name) == 0)
+            return;
+    }
+    json_array_append_new(a, json_string(name));
+}
+
+void ddb_authz_add_attribute_names(json_t *ctx, const json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x) ddb_authz_add_attribute(ctx, k);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach((json_t *)v, i, x) ddb_authz_add_attribute(ctx, json_string_value(x));
+    }
+}
+
+void ddb_authz_set(json_t *ctx, const char *key, const char *value)
+{
+    if (ctx != NULL && value != NULL)
+        json_object_set_new(ctx, key, json_string(value));
+}
+
+/* The principal's own condition keys and the request facts. */
+static void principal_keys(ddb_req *req, const ddb_principal *p, json_t *ctx)
+{
+    json_object_set_new(ctx, "aws:userid", json_string(p->userid));
+    json_object_set_new(ctx, "aws:PrincipalArn", json_string(p->principal_arn));
+    json_object_set_new(ctx, "aws:PrincipalAccount", json_string(p->account));
+    json_object_set_new(ctx, "aws:PrincipalType",
+                        json_string(p->type == DDB_PRINCIPAL_USER ? "User" : "AssumedRole"));
+    if (p->username != NULL)
+        json_object_set_new(ctx, "aws:username", json_string(p->username));
+    const char *k;
+    json_t *v;
+    json_object_foreach(p->tags, k, v) {
+        char *key = ddb_xasprintf("aws:PrincipalTag/%s", k);
+        json_object_set(ctx, key, v);
+        free(key);
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(ctx, "aws:CurrentTime", json_string(stamp));
+    json_object_set_new(ctx, "aws:EpochTime", json_sprintf("%lld", (long long)now));
+    json_object_set_new(ctx, "aws:SecureTransport", json_string("false"));
+    json_object_set_new(ctx, "aws:RequestedRegion", json_string(req->region));
+    char ip[64];
+    if (ddb_req_client_ip(req, ip, sizeof ip) == 0)
+        json_object_set_new(ctx, "aws:SourceIp", json_string(ip));
+}
+
+int ddb_authz(ddb_req *req, const char *action, const char *resource, json_t *ctx,
+              ddb_error *err)
+{
+    const ddb_principal *p = req->principal;
+    if (req->srv->principals == NULL || p == NULL)
+        return DDB_OK; /* open mode */
+    json_t *full = ctx ? json_deep_copy(ctx) : json_object();
+    principal_keys(req, p, full);
+    ddb_iam_explain why;
+    ddb_iam_decision d = ddb_iam_evaluate(p->policies, p->n_policies, action, resource, full, &why);
+    json_decref(full);
+    if (d == DDB_IAM_ALLOW) {
+        if (ddb_log_enabled(DDB_LOG_DEBUG))
+            ddb_log(DDB_LOG_DEBUG, "%s allow %s %s on %s by %s statement %d%s%s",
+                    req->request_id, p->arn, action, resource, ddb_iam_policy_name(why.policy),
+                    why.statement, why.sid ? " " : "", why.sid ? why.sid : "");
+        return DDB_OK;
+    }
+    if (d == DDB_IAM_EXPLICIT_DENY) {
+        ddb_log(DDB_LOG_INFO, "deny %s %s on %s: explicit deny by %s statement %d%s%s", p->arn,
+                action, resource, ddb_iam_policy_name(why.policy), why.statement,
+                why.sid ? " Sid " : "", why.sid ? why.sid : "");
+        return ddb_err_set(err, DDB_E_ACCESS_DENIED,
+                           "User: %s is not authorized to perform: %s on resource: %s with an "
+                           "explicit deny in an identity-based policy",
+                           p->arn, action, resource);
+    }
+    ddb_log(DDB_LOG_INFO, "deny %s %s on %s: no identity-based policy allows it", p->arn, action,
+            resource);
+    return ddb_err_set(err, DDB_E_ACCESS_DENIED,
+                       "User: %s is not authorized to perform: %s on resource: %s because no "
+                       "identity-based policy allows the %s action",
+                       p->arn, action, resource, action);
+}
+
+int ddb_authz_table(ddb_req *req, const ddb_table *t, const char *name, const char *index,
+                    json_t *ctx, ddb_error *err)
+{
+    if (req->srv->principals == NULL)
+        return DDB_OK;
+    json_t *c = ctx ? json_incref(ctx) : json_object();
+    if (t != NULL) {
+        size_t i;
+        json_t *tag;
+        json_array_foreach(json_object_get(t->def, "Tags"), i, tag) {
+            char *key = ddb_xasprintf("aws:ResourceTag/%s",
+                                      json_string_value(json_object_get(tag, "Key")));
+            json_object_set(c, key, json_object_get(tag, "Value"));
+            free(key);
+        }
+    }
+    char *arn = index ? ddb_xasprintf("arn:aws:dynamodb:%s:%s:table/%s/index/%s", req->region,
+                                      req->account, name, index)
+                      : ddb_xasprintf("arn:aws:dynamodb:%s:%s:table/%s", req->region,
+                                      req->account, name);
+    int rc = ddb_authz(req, req->op->action, arn, c, err);
+    free(arn);
+    json_decref(c);
+    return rc;
+}
+
+void ddb_authz_add_expr_names(json_t *ctx, const ddb_req_exprs *x)
+{
+    const ddb_expr *all[5] = {x->update, x->condition, x->key_cond, x->filter, x->projection};
+    for (int i = 0; i < 5; i++) {
+        if (all[i] == NULL)
+            continue;
+        json_t *names = ddb_expr_top_names(all[i]);
+        ddb_authz_add_attribute_names(ctx, names);
+        json_decref(names);
+    }
+}
+
+ddb_table *ddb_authz_lookup(ddb_req *req, int data_plane, const json_t *key_or_item, json_t *ctx,
+                            ddb_error *err)
+{
+    ddb_error missing = DDB_ERROR_INIT;
+    ddb_table *t = ddb_req_table(req, data_plane, &missing);
+    if (t != NULL && key_or_item != NULL && ctx != NULL) {
+        const json_t *pk = json_object_get(key_or_item, t->hash.name);
+        if (pk != NULL)
+            ddb_authz_add_leading_key(ctx, pk);
+    }
+    const char *name = ddb_req_table_name(req);
+    if (ddb_authz_table(req, t, name ? name : "", NULL, ctx, err) != DDB_OK) {
+        ddb_table_unref(t);
+        ddb_err_clear(&missing);
+        return NULL;
+    }
+    if (t == NULL && err != NULL && err->code == DDB_E_NONE) {
+        *err = missing;
+        return NULL;
+    }
+    ddb_err_clear(&missing);
+    return t;
+}
