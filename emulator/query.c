@@ -542,7 +542,10 @@ static int on_row(void *ctx, const unsigned char *k, size_t klen, const unsigned
         if (r->select != SEL_COUNT) {
             if (r->items.len > 0)
                 ddb_buf_putc(&r->items, ',');
-            if (r->x.projection == NULL && !r->fetch_base) {
+            /* without a projection the reply is the entry as stored, unless
+            ** ALL_ATTRIBUTES asked for the table item (an LSI read that
+            ** fetched the item for its filter still returns the entry) */
+            if (r->x.projection == NULL && !(r->fetch_base && r->select == SEL_ALL)) {
                 ddb_buf_append(&r->items, v, vlen);
             } else {
                 json_t *out = r->x.projection ? ddb_expr_project(r->x.projection, item)
