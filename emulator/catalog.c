@@ -181,6 +181,8 @@ ddb_table *ddb_table_from_def(const char *region, json_t *def, ddb_error *err)
 {
     ddb_table *t = ddb_xcalloc(1, sizeof *t);
     t->refs = 1;
+    static uint64_t generation;
+    t->gen = __atomic_add_fetch(&generation, 1, __ATOMIC_RELAXED);
     t->def = def;
     t->region = ddb_xstrdup(region);
     t->name = json_string_value(json_object_get(def, "TableName"));

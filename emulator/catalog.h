@@ -37,6 +37,7 @@ typedef struct ddb_index {
 
 typedef struct ddb_table {
     int refs;
+    uint64_t gen;           /* distinct for every published version of any table */
     const char *region;
     const char *name;
     uint32_t id;            /* key prefix of its items in the store */

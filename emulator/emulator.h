@@ -28,10 +28,20 @@ typedef struct ddb_config {
     int sync_full;            /* PRAGMA synchronous=FULL instead of NORMAL */
     long cache_kib;           /* SQLite page cache per connection, KiB */
     int log_level;            /* DDB_LOG_* */
+    /* throughput simulation (throughput.c) */
+    int throttling;           /* 1: throttle as DynamoDB; 0: only count capacity */
+    long partition_rcu;       /* per-partition read ceiling, units/s */
+    long partition_wcu;       /* per-partition write ceiling, units/s */
+    int burst_seconds;        /* seconds of unused capacity banked */
+    int adaptive;             /* adaptive capacity */
+    int split_for_heat;       /* split busy partitions between hot keys */
+    int peak_seconds;         /* on demand: seconds a level is held to become the peak */
+    int clock_manual;         /* 1: the simulation clock only moves by admin calls */
 } ddb_config;
 
 typedef struct ddb_store ddb_store;
 typedef struct ddb_catalog ddb_catalog;
+typedef struct ddb_tput ddb_tput;
 struct ddb_principals;
 struct ddb_principal;
 
@@ -41,6 +51,7 @@ typedef struct ddb_server {
     ddb_store *store;
     ddb_catalog *catalog;
     struct ddb_principals *principals; /* NULL: open mode */
+    ddb_tput *tput;           /* throughput simulation */
     struct MHD_Daemon *daemon;
     int bound_port;
     double started;           /* wall clock at start-up */
@@ -116,6 +127,10 @@ const ddb_op *ddb_op_find(const char *name, size_t len);
 json_t *ddb_json_raw_number(const char *text);
 /* Java's Double.toString of 'd' into 'out' (at least 32 bytes). */
 void ddb_java_double(double d, char *out, size_t cap);
+
+/* admin.c -- ddbd's own endpoints under /_ddbd/ */
+int ddb_admin_handle(ddb_req *req, const char *method, const char *path, const char *query,
+                     char **body, size_t *len, const char **ctype);
 
 /* auth.c -- SigV4 structure checks and the caller's identity */
 int ddb_auth_check(ddb_req *req, const char *service, ddb_error *err);

@@ -186,6 +186,18 @@ static enum MHD_Result answer(ddb_req *req)
 
     if (strcmp(method, "OPTIONS") == 0 && has_origin)
         return send_preflight(req);
+    if (strncmp(req->uri, "/_ddbd/", 7) == 0) {
+        char *path = ddb_xstrdup(req->uri);
+        char *q = strchr(path, '?');
+        if (q != NULL)
+            *q++ = '\0';
+        char *body = NULL;
+        size_t len = 0;
+        const char *ctype = NULL;
+        int status = ddb_admin_handle(req, method, path, q ? q : "", &body, &len, &ctype);
+        free(path);
+        return send_response(req, (unsigned)status, body, len, ctype, 0);
+    }
     if (strcmp(method, "GET") == 0 && strcmp(req->uri, "/") == 0) {
         static const char health[] = "healthy: dynamodb.us-east-1.amazonaws.com ";
         return send_response(req, MHD_HTTP_OK, ddb_xstrdup(health), sizeof health - 1, NULL, 1);

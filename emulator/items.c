@@ -11,6 +11,7 @@
 #include "itemio.h"
 #include "reqexpr.h"
 #include "request.h"
+#include "throughput.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,8 @@ typedef struct write_plan {
     /* results */
     ddb_old_item old;
     json_t *new_item;         /* owned; NULL when deleted or nothing was created */
+    ddb_write_cost cost;      /* what the write consumed */
+    int charged;              /* 'cost' holds an admitted charge */
 } write_plan;
 
 /* ConditionalCheckFailedException, with the old item when asked for. */
@@ -209,12 +212,19 @@ static int run_write(ddb_req *req, write_plan *p, ddb_error *err)
     if (ddb_key_item(cur, p->key, &key, err) != DDB_OK ||
         ddb_item_load(c, &key, &p->old, err) != DDB_OK)
         goto out;
+    uint64_t old_size = p->old.found ? (uint64_t)p->old.size : 0;
     if (p->x->condition != NULL) {
         int ok = ddb_expr_eval(p->x->condition, p->old.found ? p->old.item : NULL, err);
         if (ok < 0)
             goto out;
         if (ok == 0) {
-            condition_failed(p, err);
+            /* a failed conditional write still consumes write capacity */
+            ddb_write_cost_failed(cur, p->key, old_size, p->kind == W_PUT ? p->put_size : 0,
+                                  &p->cost);
+            p->charged = 1;
+            if (ddb_tput_admit(req->srv->tput, cur, p->cost.charges, p->cost.n_charges, NULL,
+                               err) == DDB_OK)
+                condition_failed(p, err);
             goto out;
         }
     }
@@ -235,11 +245,18 @@ static int run_write(ddb_req *req, write_plan *p, ddb_error *err)
                             "Item size to update has exceeded the maximum allowed size");
                 goto out;
             }
-            if (p->new_item == NULL) { /* nothing to create */
-                rc = DDB_OK;
-                goto out;
-            }
             break;
+    }
+    /* the capacity of the write, admitted before anything changes */
+    ddb_write_cost_compute(cur, p->key, p->old.found ? p->old.item : NULL, old_size,
+                           p->new_item, p->new_item ? size : 0, &p->cost);
+    p->charged = 1;
+    if (ddb_tput_admit(req->srv->tput, cur, p->cost.charges, p->cost.n_charges, NULL, err) !=
+        DDB_OK)
+        goto out;
+    if (p->kind == W_UPDATE && p->new_item == NULL) { /* nothing to create */
+        rc = DDB_OK;
+        goto out;
     }
     rc = ddb_item_store(c, cur, &key, &p->old, p->new_item, size, err);
 out:
@@ -254,18 +271,37 @@ static void write_plan_free(write_plan *p)
 {
     ddb_old_item_free(&p->old);
     json_decref(p->new_item);
+    ddb_write_cost_free(&p->cost);
 }
 
-/* {"Attributes": <old item text>} or {} */
+/* 1 when 'err' is one of the throttling errors. */
+static int throttled(const ddb_error *err)
+{
+    return err->code == DDB_E_PROVISIONED_THROUGHPUT || err->code == DDB_E_THROTTLING ||
+           err->code == DDB_E_REQUEST_LIMIT;
+}
+
+/* Note the request for ThrottledRequests and add ConsumedCapacity to 'out'. */
+static void finish_write(ddb_req *req, const write_plan *p, const ddb_table *t, json_t *out,
+                         const ddb_error *err)
+{
+    if (t == NULL || !p->charged)
+        return;
+    ddb_tput_note(req->srv->tput, t, req->op->name, throttled(err));
+    if (out != NULL) {
+        json_t *cc = ddb_consumed_capacity(req->in, t, 0, p->cost.table_units, p->cost.ix,
+                                           p->cost.n_ix);
+        if (cc != NULL)
+            json_object_set_new(out, "ConsumedCapacity", cc);
+    }
+}
+
+/* {"Attributes": <old item>} or {} (ConsumedCapacity is added by finish_write). */
 static void reply_old(ddb_req *req, const ddb_old_item *old, int want_old)
 {
-    if (want_old && old->found) {
-        ddb_buf_puts(&req->out_raw, "{\"Attributes\":");
-        ddb_buf_append(&req->out_raw, old->text.data, old->text.len);
-        ddb_buf_putc(&req->out_raw, '}');
-    } else {
-        ddb_buf_puts(&req->out_raw, "{}");
-    }
+    req->out = json_object();
+    if (want_old && old->found)
+        json_object_set(req->out, "Attributes", old->item);
 }
 
 /*---- PutItem ----*/
@@ -310,6 +346,7 @@ int ddb_op_put_item(ddb_req *req, ddb_error *err)
     }
     if (rc == DDB_OK)
         reply_old(req, &p.old, is_rv(in, "ALL_OLD"));
+    finish_write(req, &p, t, rc == DDB_OK ? req->out : NULL, err);
     write_plan_free(&p);
     ddb_req_exprs_free(&x);
     ddb_table_unref(t);
@@ -355,6 +392,7 @@ int ddb_op_delete_item(ddb_req *req, ddb_error *err)
     }
     if (rc == DDB_OK)
         reply_old(req, &p.old, is_rv(in, "ALL_OLD"));
+    finish_write(req, &p, t, rc == DDB_OK ? req->out : NULL, err);
     write_plan_free(&p);
     ddb_req_exprs_free(&x);
     ddb_table_unref(t);
@@ -476,6 +514,7 @@ int ddb_op_update_item(ddb_req *req, ddb_error *err)
         if (attrs != NULL)
             json_object_set_new(req->out, "Attributes", attrs);
     }
+    finish_write(req, &p, t, rc == DDB_OK ? req->out : NULL, err);
     write_plan_free(&p);
     ddb_req_exprs_free(&x);
     ddb_table_unref(t);
@@ -528,28 +567,55 @@ int ddb_op_get_item(ddb_req *req, ddb_error *err)
     ddb_conn *conn = rc == DDB_OK ? ddb_store_conn(req->srv->store, err) : NULL;
     if (conn == NULL || ddb_key_item(t, key, &k, err) != DDB_OK)
         rc = DDB_ERR;
-    int found = rc == DDB_OK ? ddb_item_read(conn, &k, &text, err) : DDB_ERR;
+    int64_t size = 0;
+    int found = rc == DDB_OK ? ddb_store_get(conn, &k, &text, &size, err) : DDB_ERR;
+    json_t *cc = NULL;
+    if (found >= 0) {
+        /* the read's capacity, admitted before the item is returned */
+        ddb_read_mode mode = json_is_true(json_object_get(in, "ConsistentRead"))
+                                 ? DDB_READ_STRONG
+                                 : DDB_READ_EVENTUAL;
+        ddb_cu units = ddb_capacity_read_units(found ? (uint64_t)size : 0, mode);
+        char *label = NULL;
+        ddb_throttle_charge ch = ddb_read_charge(t, NULL, key, units, &label);
+        if (ddb_tput_admit(req->srv->tput, t, &ch, 1, NULL, err) != DDB_OK)
+            found = DDB_ERR;
+        free(label);
+        ddb_tput_note(req->srv->tput, t, "GetItem", found < 0 && throttled(err));
+        if (found >= 0)
+            cc = ddb_consumed_capacity(in, t, units, 0, NULL, 0);
+    }
     if (found < 0) {
         rc = DDB_ERR;
-    } else if (found == 0) {
-        ddb_buf_puts(&req->out_raw, "{}");
     } else if (x.projection == NULL) {
         /* the stored text is the item as DynamoDB returns it: splice it */
-        ddb_buf_puts(&req->out_raw, "{\"Item\":");
-        ddb_buf_append(&req->out_raw, text.data, text.len);
+        ddb_buf_putc(&req->out_raw, '{');
+        if (cc != NULL) {
+            char *ct = json_dumps(cc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+            ddb_buf_printf(&req->out_raw, "\"ConsumedCapacity\":%s%s", ct, found ? "," : "");
+            free(ct);
+        }
+        if (found) {
+            ddb_buf_puts(&req->out_raw, "\"Item\":");
+            ddb_buf_append(&req->out_raw, text.data, text.len);
+        }
         ddb_buf_putc(&req->out_raw, '}');
     } else {
-        json_error_t jerr;
-        json_t *item = json_loadb((const char *)text.data, text.len, JSON_ALLOW_NUL, &jerr);
-        if (item == NULL) {
-            rc = ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
-        } else {
-            json_t *proj = ddb_expr_project(x.projection, item);
-            req->out = json_object();
-            json_object_set_new(req->out, "Item", proj);
-            json_decref(item);
+        req->out = json_object();
+        if (cc != NULL)
+            json_object_set(req->out, "ConsumedCapacity", cc);
+        if (found) {
+            json_error_t jerr;
+            json_t *item = json_loadb((const char *)text.data, text.len, JSON_ALLOW_NUL, &jerr);
+            if (item == NULL) {
+                rc = ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
+            } else {
+                json_object_set_new(req->out, "Item", ddb_expr_project(x.projection, item));
+                json_decref(item);
+            }
         }
     }
+    json_decref(cc);
     ddb_buf_free(&k);
     ddb_buf_free(&text);
     ddb_req_exprs_free(&x);

@@ -7,6 +7,7 @@
 #include "emulator.h"
 #include "catalog.h"
 #include "principals.h"
+#include "throughput.h"
 #include "store.h"
 
 #include <errno.h>
@@ -38,6 +39,18 @@ static const char usage_text[] =
     "                         commits on power loss, full fsyncs every commit\n"
     "  --cache-mib N          SQLite page cache per connection in MiB (default 16)\n"
     "  --log-level LEVEL      error, warn, info (default) or debug\n"
+    "\nThroughput simulation:\n"
+    "  --throttling on|off    throttle as DynamoDB does (default on); off only counts\n"
+    "                         consumed capacity\n"
+    "  --partition-rcu N      per-partition read ceiling, units/s (default 3000)\n"
+    "  --partition-wcu N      per-partition write ceiling, units/s (default 1000)\n"
+    "  --burst-seconds N      seconds of unused capacity banked as burst (default 300)\n"
+    "  --no-adaptive-capacity hold each partition to its share of the table's capacity\n"
+    "  --split-for-heat       split partitions that stay hot between their hot keys\n"
+    "  --peak-seconds N       on demand: seconds a traffic level is held before it\n"
+    "                         becomes the previous peak (default 1800)\n"
+    "  --clock real|manual    the simulation clock; manual only moves through\n"
+    "                         POST /_ddbd/clock (deterministic tests)\n"
     "  --help                 show this help and exit\n"
     "  --version              show the version and exit\n";
 
@@ -71,7 +84,8 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
 {
     enum {
         O_HOST = 256, O_PORT, O_PORT_FILE, O_DB, O_ACCOUNT, O_THREADS, O_CREATE_MS, O_DELETE_MS,
-        O_UPDATE_MS, O_SYNC, O_CACHE, O_LOG, O_PRINCIPALS, O_HELP, O_VERSION
+        O_UPDATE_MS, O_SYNC, O_CACHE, O_LOG, O_PRINCIPALS, O_THROTTLING, O_PRCU, O_PWCU,
+        O_BURST, O_NO_ADAPTIVE, O_SPLIT, O_PEAK, O_CLOCK, O_HELP, O_VERSION
     };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
@@ -87,6 +101,14 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
         {"cache-mib", required_argument, NULL, O_CACHE},
         {"log-level", required_argument, NULL, O_LOG},
         {"principals", required_argument, NULL, O_PRINCIPALS},
+        {"throttling", required_argument, NULL, O_THROTTLING},
+        {"partition-rcu", required_argument, NULL, O_PRCU},
+        {"partition-wcu", required_argument, NULL, O_PWCU},
+        {"burst-seconds", required_argument, NULL, O_BURST},
+        {"no-adaptive-capacity", no_argument, NULL, O_NO_ADAPTIVE},
+        {"split-for-heat", no_argument, NULL, O_SPLIT},
+        {"peak-seconds", required_argument, NULL, O_PEAK},
+        {"clock", required_argument, NULL, O_CLOCK},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -161,6 +183,42 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
                 }
                 break;
             case O_PRINCIPALS: cfg->principals_path = optarg; break;
+            case O_THROTTLING:
+                if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
+                    fprintf(stderr, "ddbd: --throttling must be on or off\n");
+                    return -1;
+                }
+                cfg->throttling = strcmp(optarg, "on") == 0;
+                break;
+            case O_PRCU:
+                if (parse_int("--partition-rcu", optarg, 1, 1000000, &v) < 0)
+                    return -1;
+                cfg->partition_rcu = v;
+                break;
+            case O_PWCU:
+                if (parse_int("--partition-wcu", optarg, 1, 1000000, &v) < 0)
+                    return -1;
+                cfg->partition_wcu = v;
+                break;
+            case O_BURST:
+                if (parse_int("--burst-seconds", optarg, 0, 86400, &v) < 0)
+                    return -1;
+                cfg->burst_seconds = (int)v;
+                break;
+            case O_NO_ADAPTIVE: cfg->adaptive = 0; break;
+            case O_SPLIT: cfg->split_for_heat = 1; break;
+            case O_PEAK:
+                if (parse_int("--peak-seconds", optarg, 1, 86400, &v) < 0)
+                    return -1;
+                cfg->peak_seconds = (int)v;
+                break;
+            case O_CLOCK:
+                if (strcmp(optarg, "real") != 0 && strcmp(optarg, "manual") != 0) {
+                    fprintf(stderr, "ddbd: --clock must be real or manual\n");
+                    return -1;
+                }
+                cfg->clock_manual = strcmp(optarg, "manual") == 0;
+                break;
             case O_HELP: fputs(usage_text, stdout); return 1;
             case O_VERSION: printf("ddbd %s\n", DDB_VERSION); return 1;
             default:
@@ -201,6 +259,9 @@ int main(int argc, char **argv)
         .threads = 4,
         .cache_kib = 16 * 1024,
         .log_level = DDB_LOG_INFO,
+        .throttling = 1,
+        .burst_seconds = -1,
+        .adaptive = 1,
     };
     int pa = parse_args(argc, argv, &srv.cfg);
     if (pa != 0)
@@ -234,6 +295,7 @@ int main(int argc, char **argv)
         ddb_err_clear(&err);
         return 1;
     }
+    srv.tput = ddb_tput_new(&srv.cfg);
     srv.catalog = ddb_catalog_open(srv.store, &err);
     if (srv.catalog == NULL || ddb_http_start(&srv, &err) != DDB_OK) {
         fprintf(stderr, "ddbd: %s\n", err.message ? err.message : "start-up failed");
@@ -241,6 +303,7 @@ int main(int argc, char **argv)
         ddb_catalog_close(srv.catalog);
         ddb_store_close(srv.store);
         ddb_principals_free(srv.principals);
+        ddb_tput_free(srv.tput);
         return 1;
     }
     if (srv.cfg.port_file != NULL && write_port_file(srv.cfg.port_file, srv.bound_port) != 0)
@@ -263,6 +326,7 @@ int main(int argc, char **argv)
     ddb_catalog_close(srv.catalog);
     ddb_store_close(srv.store);
     ddb_principals_free(srv.principals);
+    ddb_tput_free(srv.tput);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;
 }

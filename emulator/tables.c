@@ -11,6 +11,7 @@
 #include "describe.h"
 #include "itemio.h"
 #include "tabledef.h"
+#include "throughput.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -676,6 +677,8 @@ int ddb_op_delete_table(ddb_req *req, ddb_error *err)
         }
     if (rc == DDB_OK)
         rc = ddb_catalog_remove(req->srv->catalog, conn, t->region, t->name, err);
+    if (rc == DDB_OK)
+        ddb_tput_forget(req->srv->tput, t->region, t->name);
     if (ddb_store_write_end(conn, rc == DDB_OK, err) != DDB_OK)
         rc = DDB_ERR;
     if (rc == DDB_OK && req->srv->cfg.delete_table_ms > 0) {

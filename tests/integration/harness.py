@@ -236,6 +236,9 @@ class Context:
 
     # -- servers -------------------------------------------------------------
     def new_server(self, args=(), db=None):
+        """Another ddbd; throttling is off unless 'args' says otherwise."""
+        if "--throttling" not in args:
+            args = tuple(args) + ("--throttling", "off")
         s = Server(self.binary, self.workdir, db=db, args=args).start()
         self.extra_servers.append(s)
         return s

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """runner.py -- discovers tests/integration/test_*.py, starts one ddbd per
-module (a module may set SERVER_ARGS), runs each test_* function with the
+module (a module may set SERVER_ARGS; the default, DEFAULT_SERVER_ARGS, turns
+throttling off so that functional tests do not depend on how fast the machine
+writes -- the throughput tests opt in with their own arguments and the manual
+clock), runs each test_* function with the
 module's Context and prints one line per test, then "N passed, N failed,
 N skipped". A test skips by raising Skip. ddbd's exit status and sanitizer
 output count as a failure of the module's last line ("<module>: server").
@@ -16,6 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import harness  # noqa: E402
+
+
+DEFAULT_SERVER_ARGS = ("--throttling", "off")
 
 
 class Skip(Exception):
@@ -44,7 +50,7 @@ def main():
         if not tests:
             continue
         try:
-            ctx = harness.Context(binary, getattr(mod, "SERVER_ARGS", ()))
+            ctx = harness.Context(binary, getattr(mod, "SERVER_ARGS", DEFAULT_SERVER_ARGS))
         except Exception as e:  # noqa: BLE001
             print("FAIL %s: server did not start: %s" % (fname, e))
             failed += 1

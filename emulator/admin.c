@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT
+**
+** admin.c -- ddbd's own HTTP endpoints under /_ddbd/ (not DynamoDB's API):
+**   GET  /_ddbd/metrics[?region=R][&table=T]   throughput metrics (JSON)
+**   GET  /_ddbd/insights?region=R&table=T[&index=I]   Contributor Insights (JSON)
+**   GET  /_ddbd/prometheus                       metrics in Prometheus text format
+**   GET  /_ddbd/clock                            the simulation clock
+**   POST /_ddbd/clock {"Advance":s} | {"Set":t}  move the manual clock
+** Read-only except the manual clock; no authentication (loopback by default).
+*/
+#include "catalog.h"
+#include "emulator.h"
+#include "throughput.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Value of query parameter 'name' in 'query' (undecoded; table and region
+** names need no decoding). New string or NULL. */
+static char *param(const char *query, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = query;
+    while (p != NULL && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=')
+            return ddb_xstrndup(p + n + 1, len - n - 1);
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Register every table of 'region' with its simulator. */
+static ddb_throttle_sim *sync_region(ddb_server *srv, const char *region)
+{
+    size_t n = 0;
+    char **names = ddb_catalog_names(srv->catalog, region, &n);
+    for (size_t i = 0; i < n; i++) {
+        ddb_table *t = ddb_catalog_get(srv->catalog, region, names[i]);
+        if (t != NULL)
+            ddb_tput_sim(srv->tput, t, NULL);
+        ddb_table_unref(t);
+        free(names[i]);
+    }
+    free(names);
+    return ddb_tput_region(srv->tput, region);
+}
+
+static int reply_json(json_t *v, char **body, size_t *len, const char **ctype)
+{
+    *body = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    *len = strlen(*body);
+    *ctype = "application/json";
+    json_decref(v);
+    return 200;
+}
+
+static int reply_error(int status, const char *msg, char **body, size_t *len,
+                       const char **ctype)
+{
+    reply_json(json_pack("{s:s}", "message", msg), body, len, ctype);
+    return status;
+}
+
+int ddb_admin_handle(ddb_req *req, const char *method, const char *path, const char *query,
+                     char **body, size_t *len, const char **ctype)
+{
+    ddb_server *srv = req->srv;
+    ddb_error err = DDB_ERROR_INIT;
+    double now = ddb_tput_now(srv->tput);
+    int status = 404;
+    char *region = param(query, "region");
+    char *table = param(query, "table");
+    char *index = param(query, "index");
+    const char *reg = region ? region : "us-east-1";
+
+    if (strcmp(path, "/_ddbd/metrics") == 0 && strcmp(method, "GET") == 0) {
+        ddb_throttle_export opt = {0};
+        ddb_throttle_sim *sim = sync_region(srv, reg);
+        json_t *v = ddb_throttle_metrics_json(sim, table, now, &opt, &err);
+        if (v == NULL)
+            status = reply_error(404, "no such table", body, len, ctype);
+        else {
+            json_object_set_new(v, "Region", json_string(reg));
+            json_object_set_new(v, "ClockMode",
+                                json_string(ddb_tput_clock_manual(srv->tput) ? "manual" : "real"));
+            status = reply_json(v, body, len, ctype);
+        }
+    } else if (strcmp(path, "/_ddbd/insights") == 0 && strcmp(method, "GET") == 0) {
+        ddb_throttle_sim *sim = sync_region(srv, reg);
+        json_t *v = table ? ddb_throttle_insights_json(sim, table, index, now, 10, &err) : NULL;
+        status = v ? reply_json(v, body, len, ctype)
+                   : reply_error(404, "no such table or index", body, len, ctype);
+    } else if (strcmp(path, "/_ddbd/prometheus") == 0 && strcmp(method, "GET") == 0) {
+        ddb_throttle_sim *sim = sync_region(srv, reg);
+        *body = ddb_throttle_metrics_prometheus(sim, now, len);
+        *ctype = "text/plain; version=0.0.4";
+        status = 200;
+    } else if (strcmp(path, "/_ddbd/clock") == 0) {
+        if (strcmp(method, "POST") == 0) {
+            json_error_t jerr;
+            json_t *in = json_loadb((const char *)req->body.data, req->body.len, 0, &jerr);
+            json_t *adv = json_object_get(in, "Advance"), *set = json_object_get(in, "Set");
+            int rc = adv && json_is_number(adv)
+                         ? ddb_tput_clock_advance(srv->tput, json_number_value(adv), &err)
+                     : set && json_is_number(set)
+                         ? ddb_tput_clock_set(srv->tput, json_number_value(set), &err)
+                         : ddb_err_set(&err, DDB_E_VALIDATION,
+                                       "send {\"Advance\": seconds} or {\"Set\": epoch seconds}");
+            json_decref(in);
+            if (rc != DDB_OK) {
+                status = reply_error(400, err.message, body, len, ctype);
+                goto out;
+            }
+            now = ddb_tput_now(srv->tput);
+        }
+        status = reply_json(json_pack("{s:s,s:f}", "Mode",
+                                      ddb_tput_clock_manual(srv->tput) ? "manual" : "real", "Now",
+                                      now),
+                            body, len, ctype);
+    } else {
+        status = reply_error(404, "unknown ddbd endpoint", body, len, ctype);
+    }
+out:
+    ddb_err_clear(&err);
+    free(region);
+    free(table);
+    free(index);
+    return status;
+}
