@@ -4,10 +4,12 @@
 **   GET  /_ddbd/metrics[?region=R][&table=T]   throughput metrics (JSON)
 **   GET  /_ddbd/insights?region=R&table=T[&index=I]   Contributor Insights (JSON)
 **   GET  /_ddbd/prometheus                       metrics in Prometheus text format
+**   GET  /_ddbd/decisions[?after=SEQ]            recent authorization decisions
 **   GET  /_ddbd/clock                            the simulation clock
 **   POST /_ddbd/clock {"Advance":s} | {"Set":t}  move the manual clock
 ** Read-only except the manual clock; no authentication (loopback by default).
 */
+#include "authz.h"
 #include "catalog.h"
 #include "emulator.h"
 #include "throughput.h"
@@ -97,6 +99,11 @@ int ddb_admin_handle(ddb_req *req, const char *method, const char *path, const c
         *body = ddb_throttle_metrics_prometheus(sim, now, len);
         *ctype = "text/plain; version=0.0.4";
         status = 200;
+    } else if (strcmp(path, "/_ddbd/decisions") == 0 && strcmp(method, "GET") == 0) {
+        char *after = param(query, "after");
+        unsigned long long a = after ? strtoull(after, NULL, 10) : 0;
+        free(after);
+        status = reply_json(json_pack("{s:o}", "Decisions", ddb_authz_recent(a)), body, len, ctype);
     } else if (strcmp(path, "/_ddbd/clock") == 0) {
         if (strcmp(method, "POST") == 0) {
             json_error_t jerr;

@@ -12,6 +12,7 @@
 #include "reqexpr.h"
 #include "request.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,17 +117,65 @@ static void principal_keys(ddb_req *req, const ddb_principal *p, json_t *ctx)
         json_object_set_new(ctx, "aws:SourceIp", json_string(ip));
 }
 
+/*---- the recent decisions (bounded ring) ----*/
+
+static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *recent[DDB_AUTHZ_RECENT];
+static unsigned long long recent_seq;
+
+static void remember(const char *principal, const char *action, const char *resource,
+                     const char *decision, const ddb_iam_explain *why)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "Time", json_real(ddb_now()));
+    json_object_set_new(e, "Principal", json_string(principal));
+    json_object_set_new(e, "Action", json_string(action));
+    json_object_set_new(e, "Resource", json_string(resource));
+    json_object_set_new(e, "Decision", json_string(decision));
+    if (why != NULL && why->policy != NULL) {
+        json_object_set_new(e, "Policy", json_string(ddb_iam_policy_name(why->policy)));
+        json_object_set_new(e, "Statement", json_integer(why->statement));
+        if (why->sid != NULL)
+            json_object_set_new(e, "Sid", json_string(why->sid));
+    }
+    pthread_mutex_lock(&recent_lock);
+    unsigned long long seq = ++recent_seq;
+    json_object_set_new(e, "Seq", json_integer((json_int_t)seq));
+    json_t **slot = &recent[seq % DDB_AUTHZ_RECENT];
+    json_decref(*slot);
+    *slot = e;
+    pthread_mutex_unlock(&recent_lock);
+}
+
+json_t *ddb_authz_recent(unsigned long long after)
+{
+    json_t *out = json_array();
+    pthread_mutex_lock(&recent_lock);
+    unsigned long long first = recent_seq > DDB_AUTHZ_RECENT ? recent_seq - DDB_AUTHZ_RECENT + 1 : 1;
+    if (after + 1 > first)
+        first = after + 1;
+    for (unsigned long long s = first; s <= recent_seq; s++)
+        json_array_append(out, recent[s % DDB_AUTHZ_RECENT]);
+    pthread_mutex_unlock(&recent_lock);
+    return out;
+}
+
 int ddb_authz(ddb_req *req, const char *action, const char *resource, json_t *ctx,
               ddb_error *err)
 {
     const ddb_principal *p = req->principal;
-    if (req->srv->principals == NULL || p == NULL)
+    if (req->srv->principals == NULL || p == NULL) {
+        remember(req->caller_arn, action, resource, "Open", NULL);
         return DDB_OK; /* open mode */
+    }
     json_t *full = ctx ? json_deep_copy(ctx) : json_object();
     principal_keys(req, p, full);
     ddb_iam_explain why;
     ddb_iam_decision d = ddb_iam_evaluate(p->policies, p->n_policies, action, resource, full, &why);
     json_decref(full);
+    remember(p->arn, action, resource,
+             d == DDB_IAM_ALLOW ? "Allow" : d == DDB_IAM_EXPLICIT_DENY ? "ExplicitDeny" : "ImplicitDeny",
+             &why);
     if (d == DDB_IAM_ALLOW) {
         if (ddb_log_enabled(DDB_LOG_DEBUG))
             ddb_log(DDB_LOG_DEBUG, "%s allow %s %s on %s by %s statement %d%s%s",

@@ -50,6 +50,14 @@ int ddb_authz_table(ddb_req *req, const ddb_table *t, const char *name, const ch
 ddb_table *ddb_authz_lookup(ddb_req *req, int data_plane, const json_t *key_or_item, json_t *ctx,
                             ddb_error *err);
 
+/* The most recent authorization decisions (newest last, at most
+** DDB_AUTHZ_RECENT), for the console: [{"Time","Principal","Action",
+** "Resource","Decision" ("Allow"|"ExplicitDeny"|"ImplicitDeny"|"Open"),
+** "Policy","Statement","Sid"}]. Entries with a sequence number above 'after'
+** only ("Seq" member). New reference. */
+#define DDB_AUTHZ_RECENT 256
+json_t *ddb_authz_recent(unsigned long long after);
+
 /* 1 when the server enforces IAM (runs with --principals). */
 int ddb_authz_enforcing(const ddb_req *req);
 
