@@ -22,13 +22,153 @@ static const char *const return_metrics_all[] = {"SIZE", "NONE", NULL};
 
 /* One put or delete of the batch. */
 typedef struct write_op {
-    const char *table_name;
     ddb_table *table;     /* owned reference */
     json_t *item;         /* PutRequest.Item (borrowed), or NULL for a delete */
     json_t *key;          /* DeleteRequest.Key (borrowed), or NULL for a put */
     size_t size;
     ddb_buf storage_key;
 } write_op;
+
+/*---- the RequestItems map as DynamoDB's messages print it ----*/
+
+/* Java's Map.toString of {table=[WriteRequest, ...]} with Lombok toString
+** for the structures and AttributeValue with every member, absent ones null
+** (the LEGACY, deterministic form of query-scan-batch-facts.md §6.2). */
+static void render_av(ddb_buf *b, const json_t *av);
+
+static void render_bytes(ddb_buf *b, const json_t *v)
+{
+    size_t n = json_string_length(v), pad = 0;
+    const char *s = json_string_value(v);
+    while (pad < n && pad < 2 && s[n - 1 - pad] == '=')
+        pad++;
+    size_t len = n / 4 * 3 - pad;
+    ddb_buf_printf(b, "java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]", len, len);
+}
+
+static void render_list(ddb_buf *b, const json_t *v, char kind)
+{
+    size_t i;
+    json_t *e;
+    ddb_buf_putc(b, '[');
+    json_array_foreach(v, i, e) {
+        if (i)
+            ddb_buf_puts(b, ", ");
+        if (kind == 'B')
+            render_bytes(b, e);
+        else if (kind == 'L')
+            render_av(b, e);
+        else
+            ddb_buf_puts(b, json_string_value(e) ? json_string_value(e) : "null");
+    }
+    ddb_buf_putc(b, ']');
+}
+
+static void render_attrs(ddb_buf *b, const json_t *map)
+{
+    const char *k;
+    json_t *v;
+    int first = 1;
+    if (!json_is_object(map)) {
+        ddb_buf_puts(b, "null");
+        return;
+    }
+    ddb_buf_putc(b, '{');
+    json_object_foreach((json_t *)map, k, v) {
+        ddb_buf_printf(b, "%s%s=", first ? "" : ", ", k);
+        render_av(b, v);
+        first = 0;
+    }
+    ddb_buf_putc(b, '}');
+}
+
+static void render_av(ddb_buf *b, const json_t *av)
+{
+    static const char *const members[] = {"s", "n", "b", "iNT", "dECIMAL", "dOUBLE", "sS",
+                                          "nS", "bS", "iNTSET", "dECIMALSET", "dOUBLESET",
+                                          "m", "l", "nULL", "bOOL", NULL};
+    static const char *const types[] = {"S", "N", "B", NULL, NULL, NULL, "SS", "NS", "BS",
+                                        NULL, NULL, NULL, "M", "L", "NULL", "BOOL"};
+    ddb_buf_puts(b, "AttributeValue(");
+    for (int i = 0; members[i]; i++) {
+        json_t *v = types[i] ? json_object_get(av, types[i]) : NULL;
+        ddb_buf_printf(b, "%s%s=", i ? ", " : "", members[i]);
+        if (v == NULL || json_is_null(v))
+            ddb_buf_puts(b, "null");
+        else if (i == 0 || i == 1)
+            ddb_buf_puts(b, json_string_value(v) ? json_string_value(v) : "null");
+        else if (i == 2)
+            render_bytes(b, v);
+        else if (i >= 6 && i <= 8)
+            render_list(b, v, i == 8 ? 'B' : 'S');
+        else if (i == 12)
+            render_attrs(b, v);
+        else if (i == 13)
+            render_list(b, v, 'L');
+        else
+            ddb_buf_puts(b, json_is_true(v) ? "true" : "false");
+    }
+    ddb_buf_putc(b, ')');
+}
+
+static char *render_request_items(const json_t *ri)
+{
+    ddb_buf b = DDB_BUF_INIT;
+    const char *name;
+    json_t *list;
+    int first = 1;
+    ddb_buf_putc(&b, '{');
+    json_object_foreach((json_t *)ri, name, list) {
+        ddb_buf_printf(&b, "%s%s=[", first ? "" : ", ", name);
+        first = 0;
+        size_t i;
+        json_t *wr;
+        json_array_foreach(list, i, wr) {
+            json_t *put = json_object_get(wr, "PutRequest");
+            json_t *del = json_object_get(wr, "DeleteRequest");
+            ddb_buf_printf(&b, "%sWriteRequest(putRequest=", i ? ", " : "");
+            if (put != NULL) {
+                ddb_buf_puts(&b, "PutRequest(item=");
+                render_attrs(&b, json_object_get(put, "Item"));
+                ddb_buf_puts(&b, ", workloadProfileName=null)");
+            } else {
+                ddb_buf_puts(&b, "null");
+            }
+            ddb_buf_puts(&b, ", deleteRequest=");
+            if (del != NULL) {
+                ddb_buf_puts(&b, "DeleteRequest(key=");
+                render_attrs(&b, json_object_get(del, "Key"));
+                ddb_buf_puts(&b, ", workloadProfileName=null)");
+            } else {
+                ddb_buf_puts(&b, "null");
+            }
+            ddb_buf_putc(&b, ')');
+        }
+        ddb_buf_putc(&b, ']');
+    }
+    ddb_buf_putc(&b, '}');
+    return ddb_buf_steal(&b, NULL);
+}
+
+/* The table a RequestItems key names: a table name, or a table ARN in the
+** caller's account and region (echoed as sent in replies). New reference or NULL. */
+static ddb_table *batch_table(ddb_req *req, const char *key)
+{
+    char *prefix = ddb_xasprintf("arn:aws:dynamodb:%s:%s:table/", req->region, req->account);
+    size_t plen = strlen(prefix);
+    const char *name = key;
+    if (strncmp(key, "arn:", 4) == 0)
+        name = strncmp(key, prefix, plen) == 0 && strchr(key + plen, '/') == NULL ? key + plen
+                                                                                : NULL;
+    free(prefix);
+    ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, req->region, name) : NULL;
+    if (t != NULL && (ddb_table_status_at(t, ddb_now()) == DDB_TS_CREATING ||
+                      ddb_table_status_at(t, ddb_now()) == DDB_TS_DELETING)) {
+        ddb_table_unref(t);
+        t = NULL;
+    }
+    return t;
+}
 
 static void check_constraints(json_t *in, ddb_checks *c)
 {
@@ -41,21 +181,21 @@ static void check_constraints(json_t *in, ddb_checks *c)
     if (ri == NULL)
         return;
     char *rendered = NULL;
-    if (json_object_size(ri) < 1) {
-        ddb_chk_add(c, "{}", "requestItems", "Member must have length greater than or equal to 1");
-        return;
-    }
+    if (json_object_size(ri) < 1)
+        return; /* reported after the constraint phase */
     const char *name;
     json_t *list;
     int bad_key = 0, bad_value = 0;
     json_object_foreach(ri, name, list) {
-        if (!ddb_name_chars_ok(name, strlen(name)) || strlen(name) < 3 || strlen(name) > 255)
+        size_t len = strlen(name);
+        if (strncmp(name, "arn:", 4) == 0 ? len > 1024
+                                           : !ddb_name_chars_ok(name, len) || len < 3 || len > 255)
             bad_key = 1;
         if (json_array_size(list) < 1 || json_array_size(list) > DDB_MAX_BATCH_WRITE)
             bad_value = 1;
     }
     if (bad_key || bad_value)
-        rendered = ddb_chk_render(ri, NULL);
+        rendered = render_request_items(ri);
     if (bad_key)
         ddb_chk_add(c, rendered, "requestItems",
                     "Map keys must satisfy constraint: [Member must have length less than or "
@@ -93,17 +233,23 @@ static int check_requests(json_t *ri, size_t *out_total, ddb_error *err)
 {
     const char *name;
     json_t *list;
-    size_t total = 0;
+    size_t total = 0, i;
+    json_t *wr;
+    /* a WriteRequest is a union: exactly one of PutRequest and DeleteRequest,
+    ** checked over every request before any value (§6.1 rows 3, 3') */
     json_object_foreach(ri, name, list) {
-        size_t i;
-        json_t *wr;
         json_array_foreach(list, i, wr) {
-            json_t *put = json_object_get(wr, "PutRequest");
-            json_t *del = json_object_get(wr, "DeleteRequest");
-            if (put == NULL && del == NULL)
+            if ((json_object_get(wr, "PutRequest") == NULL) ==
+                (json_object_get(wr, "DeleteRequest") == NULL))
                 return ddb_err_set(err, DDB_E_VALIDATION,
                                    "Supplied AttributeValue has more than one datatypes set, must "
                                    "contain exactly one of the supported datatypes");
+        }
+    }
+    json_object_foreach(ri, name, list) {
+        json_array_foreach(list, i, wr) {
+            json_t *put = json_object_get(wr, "PutRequest");
+            json_t *del = json_object_get(wr, "DeleteRequest");
             if (put != NULL) {
                 json_t *item = json_object_get(put, "Item");
                 if (ddb_attrs_check_layer(item, DDB_AV_LEGACY, err) != DDB_OK)
@@ -161,6 +307,9 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
     if (ddb_chk_finish(&c, err) != DDB_OK)
         return DDB_ERR;
     json_t *ri = json_object_get(in, "RequestItems");
+    if (json_object_size(ri) == 0)
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "The requestItems parameter is required for BatchWriteItem");
     size_t total = 0;
     if (check_requests(ri, &total, err) != DDB_OK)
         return DDB_ERR;
@@ -172,10 +321,8 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
     json_t *list;
     /* every table must exist before any key is looked at */
     json_object_foreach(ri, name, list) {
-        ddb_table *t = ddb_catalog_get(req->srv->catalog, req->region, name);
-        if (t == NULL || ddb_table_status_at(t, ddb_now()) == DDB_TS_CREATING ||
-            ddb_table_status_at(t, ddb_now()) == DDB_TS_DELETING) {
-            ddb_table_unref(t);
+        ddb_table *t = batch_table(req, name);
+        if (t == NULL) {
             ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
             goto out;
         }
@@ -185,7 +332,6 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
             write_op *op = &ops[n++];
             ddb_table_ref(t);
             op->table = t;
-            op->table_name = name;
             json_t *put = json_object_get(wr, "PutRequest");
             if (put != NULL) {
                 op->item = json_object_get(put, "Item");
@@ -220,7 +366,7 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
     for (size_t i = 0; i < n && rc == DDB_OK; i++) {
         write_op *op = &ops[i];
         /* the table's current definition: an index may have been added meanwhile */
-        ddb_table *cur = ddb_catalog_get(req->srv->catalog, req->region, op->table_name);
+        ddb_table *cur = ddb_catalog_get(req->srv->catalog, req->region, op->table->name);
         if (cur == NULL || cur->id != op->table->id) {
             rc = ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
         } else {
@@ -262,9 +408,17 @@ static void check_get_constraints(json_t *in, ddb_checks *c)
         json_t *keys = json_object_get(spec, "Keys");
         char *p = ddb_xasprintf("requestItems.%s.member.keys", name);
         ddb_chk_required(c, keys, p);
-        ddb_chk_min_len(c, keys, p, 1);
-        ddb_chk_max_len(c, keys, p, DDB_MAX_BATCH_GET);
         free(p);
+        /* the list length in the 2026 form: no value, upper-camel path */
+        size_t nk = json_array_size(keys);
+        if (keys != NULL && (nk < 1 || nk > DDB_MAX_BATCH_GET)) {
+            p = ddb_xasprintf("Value at 'RequestItems.%s.member.Keys' failed to satisfy "
+                              "constraint: Member must have length %s",
+                              name, nk < 1 ? "greater than or equal to 1"
+                                           : "less than or equal to 100");
+            ddb_chk_add_raw(c, p);
+            free(p);
+        }
         json_t *atg = json_object_get(spec, "AttributesToGet");
         p = ddb_xasprintf("requestItems.%s.member.attributesToGet", name);
         ddb_chk_min_len(c, atg, p, 1);
@@ -343,24 +497,18 @@ int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
         ddb_err_set(err, DDB_E_VALIDATION, "Too many items requested for the BatchGetItem call");
         goto out;
     }
+    /* every table exists before any key is checked against its schema */
     for (size_t i = 0; i < ng; i++) {
-        ddb_table *t = ddb_catalog_get(req->srv->catalog, req->region, gs[i].name);
-        if (t == NULL && strncmp(gs[i].name, "arn:", 4) == 0) {
-            const char *slash = strstr(gs[i].name, ":table/");
-            if (slash != NULL)
-                t = ddb_catalog_get(req->srv->catalog, req->region, slash + 7);
-        }
-        if (t == NULL || ddb_table_status_at(t, ddb_now()) == DDB_TS_CREATING ||
-            ddb_table_status_at(t, ddb_now()) == DDB_TS_DELETING) {
-            ddb_table_unref(t);
+        if ((gs[i].table = batch_table(req, gs[i].name)) == NULL) {
             ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
             goto out;
         }
-        gs[i].table = t;
+    }
+    for (size_t i = 0; i < ng; i++) {
         size_t k;
         json_t *key;
         json_array_foreach(json_object_get(gs[i].spec, "Keys"), k, key) {
-            if (ddb_check_key(t, key, err) != DDB_OK)
+            if (ddb_check_key(gs[i].table, key, err) != DDB_OK)
                 goto out;
         }
     }

@@ -39,6 +39,7 @@ typedef struct read_op {
     long long limit;              /* 0: none */
     int forward;
     int fetch_base;               /* LSI entries lacking attributes: read the table item */
+    size_t n_conditions;          /* a KeyConditionExpression with more than 2 conditions */
     /* progress */
     ddb_conn *conn;
     long long scanned, count;
@@ -178,7 +179,7 @@ static int check_start_key_values(read_op *r, ddb_error *err)
         ** member texts do not (query-scan-batch-facts.md §2.2 row 7) */
         if (err && err->message && (strncmp(err->message, "Supplied AttributeValue", 23) == 0 ||
                                     strstr(err->message, "Null attribute") != NULL ||
-                                    strstr(err->message, "set  may not be empty") != NULL ||
+                                    strstr(err->message, "An string set  may not be") != NULL ||
                                     strstr(err->message, "sets should not be empty") != NULL)) {
             char *m = ddb_xasprintf("The provided starting key is invalid: %s", err->message);
             free(err->message);
@@ -210,8 +211,8 @@ static int projected(const ddb_table *t, const ddb_index *ix, const char *name)
     return 0;
 }
 
-/* Checks of expressions against the key schema being read. */
-static int check_against_schema(read_op *r, ddb_error *err)
+/* Checks of the expressions' document paths against the key schema. */
+static int check_key_paths(read_op *r, ddb_error *err)
 {
     const ddb_table *t = r->t;
     const ddb_index *ix = r->ix;
@@ -255,6 +256,17 @@ static int check_against_schema(read_op *r, ddb_error *err)
         if (rc != DDB_OK)
             return DDB_ERR;
     }
+    return DDB_OK;
+}
+
+/* What the index holds against what the request asks for: Select
+** ALL_ATTRIBUTES and projections on a GSI that is not ALL; an LSI read that
+** needs attributes the entry lacks fetches the table item. */
+static int check_projection(read_op *r, ddb_error *err)
+{
+    const ddb_table *t = r->t;
+    const ddb_index *ix = r->ix;
+    json_t *in = r->req->in;
     if (ix != NULL && !ix->local && ix->projection != DDB_PROJ_ALL) {
         if (r->select == SEL_ALL && json_object_get(in, "Select") != NULL)
             return ddb_err_set(err, DDB_E_VALIDATION,
@@ -332,24 +344,49 @@ static size_t key_names(const ddb_table *t, const ddb_index *ix, const ddb_keyat
     return n;
 }
 
-/* ExclusiveStartKey's shape against the schema being read. */
+/* ExclusiveStartKey against the key schema being read: the number of
+** attributes (table key plus index key), then each attribute of the queried
+** key schema -- for a Scan of the table itself the table part below does
+** that (query-scan-batch-facts.md §2.3 rows 3-4', §3.2 rows 3-4). */
 static int check_start_key_shape(read_op *r, const json_t *esk, ddb_error *err)
 {
     const ddb_keyattr *names[4];
     size_t n = key_names(r->t, r->ix, names);
-    const char *invalid = r->scan && r->ix == NULL
-                              ? "The provided starting key is invalid: The provided key element "
-                                "does not match the schema"
-                              : "The provided starting key is invalid";
     if (json_object_size(esk) != n)
-        return ddb_err_set(err, DDB_E_VALIDATION, "%s", invalid);
-    for (size_t i = 0; i < n; i++) {
-        const json_t *v = json_object_get(esk, names[i]->name);
+        return ddb_err_set(err, DDB_E_VALIDATION, "%s",
+                           r->scan && r->ix == NULL
+                               ? "The provided starting key is invalid: The provided key element "
+                                 "does not match the schema"
+                               : "The provided starting key is invalid");
+    if (r->scan && r->ix == NULL)
+        return DDB_OK;
+    const ddb_keyattr *ks[2] = {r->ix ? &r->ix->hash : &r->t->hash,
+                                r->ix ? &r->ix->range : &r->t->range};
+    for (int i = 0; i < 2; i++) {
+        if (ks[i]->name == NULL)
+            continue;
+        const json_t *v = json_object_get(esk, ks[i]->name);
         if (v == NULL)
-            return ddb_err_set(err, DDB_E_VALIDATION, "%s", invalid);
-        if (ddb_attr_type(v) != names[i]->type)
+            return ddb_err_set(err, DDB_E_VALIDATION, "The provided starting key is invalid");
+        if (ddb_attr_type(v) != ks[i]->type)
             return ddb_err_set(err, DDB_E_VALIDATION,
                                "The provided key element does not match the schema");
+    }
+    return DDB_OK;
+}
+
+/* The table-key part of ExclusiveStartKey (§2.3 row 10, §3.2 row 6). */
+static int check_start_key_table_part(read_op *r, const json_t *esk, ddb_error *err)
+{
+    const ddb_keyattr *ks[2] = {&r->t->hash, &r->t->range};
+    for (int i = 0; i < 2; i++) {
+        if (ks[i]->name == NULL)
+            continue;
+        const json_t *v = json_object_get(esk, ks[i]->name);
+        if (v == NULL || ddb_attr_type(v) != ks[i]->type)
+            return ddb_err_set(err, DDB_E_VALIDATION,
+                               "The provided starting key is invalid: The provided key element "
+                               "does not match the schema");
     }
     return DDB_OK;
 }
@@ -623,20 +660,91 @@ static void read_op_free(read_op *r)
     ddb_buf_free(&r->items);
 }
 
-/* The request checks shared by Query and Scan, before the table lookup. */
+/* QueryFilter / ScanFilter entries (§1.4), in the order sent. Scan's values
+** are checked in the older layer first (§1.1), each entry before the next. */
+static int check_filter_map(read_op *r, ddb_error *err)
+{
+    json_t *in = r->req->in;
+    json_t *map = json_object_get(in, r->scan ? "ScanFilter" : "QueryFilter");
+    if (map == NULL)
+        return DDB_OK;
+    const char *k;
+    json_t *c;
+    json_object_foreach(map, k, c) {
+        if (r->scan) {
+            size_t i;
+            json_t *av;
+            json_array_foreach(json_object_get(c, "AttributeValueList"), i, av) {
+                if (ddb_attr_check_layer(av, DDB_AV_LEGACY, err) != DDB_OK)
+                    return DDB_ERR;
+            }
+        }
+        json_t *one = json_object();
+        json_object_set(one, k, c);
+        ddb_expr *e = ddb_expr_from_filter(one, NULL, err);
+        json_decref(one);
+        if (e == NULL)
+            return DDB_ERR;
+        ddb_expr_free(e);
+    }
+    return DDB_OK;
+}
+
+/* Parse the expressions; a Query's legacy KeyConditions are translated after
+** them (§2.2 rows 9 and 11), then a KeyConditionExpression's structure is
+** checked -- still before the table lookup, with the 2026 prefix (§9 #2). A
+** condition count above 2 needs the key schema for its text: deferred. */
+static int parse_expressions(read_op *r, ddb_error *err)
+{
+    json_t *in = r->req->in;
+    json_t *kcs = r->scan ? NULL : json_object_get(in, "KeyConditions");
+    json_t *copy = json_copy(in);
+    json_object_del(copy, "KeyConditions");
+    int rc = ddb_req_exprs_parse(copy, r->scan ? DDB_XOP_SCAN : DDB_XOP_QUERY, r->scan, &r->x,
+                                 err);
+    json_decref(copy);
+    if (rc != DDB_OK)
+        return DDB_ERR;
+    if (kcs != NULL && r->x.key_cond == NULL &&
+        (r->x.key_cond = ddb_expr_from_key_conditions(kcs, err)) == NULL)
+        return DDB_ERR;
+    if (r->scan || json_object_get(in, "KeyConditionExpression") == NULL)
+        return DDB_OK;
+    ddb_key_cond kc;
+    if (ddb_expr_key_condition(r->x.key_cond, NULL, NULL, NULL, NULL, &kc, err) == DDB_OK)
+        return DDB_OK;
+    if (err && err->message && strcmp(err->message, "Conditions can be of length 1 or 2 only") == 0) {
+        json_t *names = ddb_expr_top_names(r->x.key_cond);
+        r->n_conditions = json_array_size(names);
+        json_decref(names);
+        ddb_err_clear(err);
+        return DDB_OK;
+    }
+    if (err && err->message && strncmp(err->message, "Invalid KeyConditionExpression: ", 32) != 0) {
+        char *m = ddb_xasprintf("Invalid KeyConditionExpression: %s", err->message);
+        free(err->message);
+        err->message = m;
+    }
+    return DDB_ERR;
+}
+
+/* The request checks shared by Query and Scan, before the table lookup, in
+** DynamoDB's order (query-scan-batch-facts.md §2.2, §3.1). */
 static int check_request(read_op *r, ddb_error *err)
 {
     json_t *in = r->req->in;
     if (check_constraints(r, err) != DDB_OK ||
         ddb_req_exprs_check_mix(in, r->scan ? DDB_XOP_SCAN : DDB_XOP_QUERY, err) != DDB_OK)
         return DDB_ERR;
-    if (r->scan && check_attributes_to_get(json_object_get(in, "AttributesToGet"), err) != DDB_OK)
+    if (!r->scan && check_filter_map(r, err) != DDB_OK)
+        return DDB_ERR;
+    if (check_attributes_to_get(json_object_get(in, "AttributesToGet"), err) != DDB_OK)
+        return DDB_ERR;
+    if (r->scan && check_filter_map(r, err) != DDB_OK)
         return DDB_ERR;
     if (check_start_key_values(r, err) != DDB_OK)
         return DDB_ERR;
     if (!r->scan) {
-        if (check_attributes_to_get(json_object_get(in, "AttributesToGet"), err) != DDB_OK)
-            return DDB_ERR;
         if (json_object_get(in, "KeyConditions") == NULL &&
             json_object_get(in, "KeyConditionExpression") == NULL)
             return ddb_err_set(err, DDB_E_VALIDATION,
@@ -660,8 +768,7 @@ static int check_request(read_op *r, ddb_error *err)
                                (long long)json_integer_value(seg),
                                (long long)json_integer_value(tot));
     }
-    if (ddb_req_exprs_parse(in, r->scan ? DDB_XOP_SCAN : DDB_XOP_QUERY, r->scan, &r->x, err) !=
-        DDB_OK)
+    if (parse_expressions(r, err) != DDB_OK)
         return DDB_ERR;
     if (check_select(r, err) != DDB_OK)
         return DDB_ERR;
@@ -685,35 +792,50 @@ int ddb_op_query(ddb_req *req, ddb_error *err)
         goto out;
     if ((r.t = ddb_req_table(req, 1, err)) == NULL || resolve_index(&r, err) != DDB_OK)
         goto out;
+    const ddb_keyattr *hk = r.ix ? &r.ix->hash : &r.t->hash;
+    const ddb_keyattr *rk = r.ix ? &r.ix->range : &r.t->range;
+    if (r.n_conditions > 0) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "The number of query conditions (%zu) exceeds the number of key attributes "
+                    "defined in the schema (%d)",
+                    r.n_conditions, rk->name ? 2 : 1);
+        goto out;
+    }
     json_t *esk = json_object_get(req->in, "ExclusiveStartKey");
     if (esk != NULL && check_start_key_shape(&r, esk, err) != DDB_OK)
         goto out;
-    const ddb_keyattr *hk = r.ix ? &r.ix->hash : &r.t->hash;
-    const ddb_keyattr *rk = r.ix ? &r.ix->range : &r.t->range;
     ddb_key_cond kc;
     memset(&kc, 0, sizeof kc);
     if (ddb_expr_key_condition(r.x.key_cond, hk->name, ddb_type_name(hk->type), rk->name,
                                rk->name ? ddb_type_name(rk->type) : NULL, &kc, err) != DDB_OK)
         goto out;
-    if (check_against_schema(&r, err) != DDB_OK)
+    if (esk != NULL) {
+        /* the table-key part, then the boundaries (§2.3 rows 10-11'') */
+        if (check_start_key_table_part(&r, esk, err) != DDB_OK)
+            goto out;
+        int same_hash = ddb_attr_equal(json_object_get(esk, hk->name), kc.hash_value);
+        if (kc.range_op == DDB_KEY_NONE) {
+            if (!same_hash) {
+                ddb_err_set(err, DDB_E_VALIDATION,
+                            "The provided starting key is outside query boundaries based on "
+                            "provided conditions");
+                goto out;
+            }
+        } else if (!range_matches(&kc, json_object_get(esk, rk->name))) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "The provided starting key does not match the range key predicate");
+            goto out;
+        } else if (!same_hash) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "The query can return at most one row and cannot be restarted");
+            goto out;
+        }
+    }
+    if (check_key_paths(&r, err) != DDB_OK || check_projection(&r, err) != DDB_OK)
         goto out;
     uint32_t id = r.ix ? r.ix->id : r.t->id;
     query_bounds(id, &kc, &lo, &hi);
     if (esk != NULL) {
-        const json_t *ehv = json_object_get(esk, hk->name);
-        if (!ddb_attr_equal(ehv, kc.hash_value)) {
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        kc.range_op == DDB_KEY_NONE
-                            ? "The provided starting key is outside query boundaries based on "
-                              "provided conditions"
-                            : "The provided starting key does not match the range key predicate");
-            goto out;
-        }
-        if (rk->name && !range_matches(&kc, json_object_get(esk, rk->name))) {
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "The provided starting key does not match the range key predicate");
-            goto out;
-        }
         ddb_buf k = DDB_BUF_INIT;
         if (r.ix == NULL)
             ddb_key_item(r.t, esk, &k, err);
@@ -766,10 +888,14 @@ int ddb_op_scan(ddb_req *req, ddb_error *err)
     r.forward = 1;
     if ((r.t = ddb_req_table(req, 1, err)) == NULL || resolve_index(&r, err) != DDB_OK)
         goto out;
+    /* start key (index part), Select against the index, start key (table
+    ** part), its segment, then key paths (§3.2) */
     json_t *esk = json_object_get(req->in, "ExclusiveStartKey");
     if (esk != NULL && check_start_key_shape(&r, esk, err) != DDB_OK)
         goto out;
-    if (check_against_schema(&r, err) != DDB_OK)
+    if (check_projection(&r, err) != DDB_OK)
+        goto out;
+    if (esk != NULL && check_start_key_table_part(&r, esk, err) != DDB_OK)
         goto out;
     uint32_t id = r.ix ? r.ix->id : r.t->id;
     json_t *seg = json_object_get(req->in, "Segment");
@@ -802,6 +928,8 @@ int ddb_op_scan(ddb_req *req, ddb_error *err)
         copy_buf(&lo, &k);
         ddb_buf_free(&k);
     }
+    if (check_key_paths(&r, err) != DDB_OK)
+        goto out;
     rc = read_range(&r, &lo, &hi, err);
 out:
     ddb_buf_free(&lo);
