@@ -733,6 +733,38 @@ def test_large_items_paging(ctx):
     eq((r["Count"], "LastEvaluatedKey" in r), (26, False), "index scan: one page")
 
 
+def test_batch_get_over_16mb_leaves_unprocessed_keys(ctx):
+    """60 items of 400 KB: one BatchGetItem answers up to 16 MB; the rest come
+    back in UnprocessedKeys with the table's request options (§5.2)."""
+    setup_big(ctx)
+    c = loader(ctx)
+    keys = [{"pk": {"S": "huge"}, "sk": {"S": "h%02d" % i}} for i in range(60)]
+    for i in range(0, 60, 20):
+        req = {BIG: [{"PutRequest": {"Item": _big("huge", k["sk"]["S"], 409600)}}
+                     for k in keys[i:i + 20]]}
+        while req:
+            req = c.batch_write_item(RequestItems=req)["UnprocessedItems"]
+    spec = {"Keys": keys, "ProjectionExpression": "pk, #s, p", "ExpressionAttributeNames":
+            {"#s": "sk"}, "ConsistentRead": True}
+    r = c.batch_get_item(RequestItems={BIG: spec})
+    got = r["Responses"][BIG]
+    left = r["UnprocessedKeys"][BIG]
+    check(0 < len(got) < 60, "a partial answer: %d items" % len(got))
+    check(sum(len(i["p"]["S"]) for i in got) <= 16 * 1024 * 1024 + 409600, "about 16 MB")
+    eq(sorted(left), ["ConsistentRead", "ExpressionAttributeNames", "Keys",
+                      "ProjectionExpression"], "UnprocessedKeys keeps the request options")
+    eq((left["ProjectionExpression"], left["ExpressionAttributeNames"], left["ConsistentRead"]),
+       ("pk, #s, p", {"#s": "sk"}, True), "options as sent")
+    eq(sorted([i["sk"]["S"] for i in got] + [k["sk"]["S"] for k in left["Keys"]]),
+       ["h%02d" % i for i in range(60)], "returned + unprocessed = requested, once each")
+    r2 = c.batch_get_item(RequestItems=r["UnprocessedKeys"])
+    eq(len(r2["Responses"][BIG]) + len(r2["UnprocessedKeys"].get(BIG, {}).get("Keys", [])),
+       len(left["Keys"]), "the retry answers the rest")
+    c.batch_write_item(RequestItems={BIG: [{"DeleteRequest": {"Key": k}} for k in keys[:25]]})
+    c.batch_write_item(RequestItems={BIG: [{"DeleteRequest": {"Key": k}} for k in keys[25:50]]})
+    c.batch_write_item(RequestItems={BIG: [{"DeleteRequest": {"Key": k}} for k in keys[50:]]})
+
+
 # ---- legacy parameters ---------------------------------------------------------------------
 
 def test_legacy_key_conditions_and_filters(ctx):
