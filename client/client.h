@@ -6,9 +6,9 @@
 ** that defines them.
 **
 ** The pure modules (common.c, json_text.c, marshal.c, config.c, retry.c,
-** output.c) use only libc, jansson and libddbcore, so the unit tests in
-** tests/unit/test_client_*.c compile them directly. libcurl stays inside
-** transport.c; this header never includes it.
+** output.c, workshop_model.c) use only libc, jansson and libddbcore, so the
+** unit tests in tests/unit/test_client_*.c compile them directly. libcurl
+** stays inside transport.c; this header never includes it.
 */
 #ifndef DDB_CLIENT_H
 #define DDB_CLIENT_H
@@ -26,6 +26,7 @@
 #define CLI_EXIT_TRANSPORT 3 /* no usable HTTP answer (connect, timeout, TLS, CRC) */
 #define CLI_EXIT_THROTTLED 4 /* the last attempt was throttled */
 #define CLI_EXIT_CONFIG    5 /* credentials, region, profile or config files */
+#define CLI_EXIT_WORKSHOP  6 /* ddb workshop: a check or the lesson's outcome failed */
 
 /*---- limits ----*/
 #define CLI_MAX_INPUT    (64u * 1024 * 1024) /* bytes read from a file or stdin */
@@ -323,6 +324,20 @@ int cli_transport_post(cli_transport *t, const char *endpoint, const char *servi
                        cli_error *e);
 void cli_reply_free(cli_reply *r);
 
+/* The body of the last answer when the last request failed with a service
+** error (the JSON error document, e.g. with ThrottlingReasons), or NULL.
+** Borrowed until the next request. */
+const char *cli_transport_error_body(const cli_transport *t, size_t *len);
+
+/* One unsigned request, one attempt, to 'path' (and 'query', NULL for none)
+** at the origin of 'endpoint': ddbd's own endpoints under /_ddbd/. 'method'
+** is "GET" or "POST" (then 'body' is sent as application/json). DDB_OK with
+** the answer in 'out' whatever its HTTP status; DDB_ERR with a transport
+** error (exit 3) when there was no answer. */
+int cli_transport_admin(cli_transport *t, const char *endpoint, const char *method,
+                        const char *path, const char *query, const char *body,
+                        cli_reply *out, cli_error *e);
+
 /*---- main.c -- options, the subcommand table, the run context ----*/
 
 /* One option of a subcommand (or a global one). */
@@ -367,6 +382,9 @@ int cli_dynamodb_raw(cli_ctx *ctx, const char *op, const char *body, size_t len,
                      cli_reply *out, cli_error *e);
 /* Call STS with a form-encoded body. */
 int cli_sts_raw(cli_ctx *ctx, const char *body, size_t len, cli_reply *out, cli_error *e);
+/* Resolve the configuration and open the transport now (normally done by
+** the first request). */
+int cli_ready(cli_ctx *ctx, cli_error *e);
 
 /* A subcommand: its run function, arguments and help. */
 typedef struct cli_command {
@@ -404,5 +422,176 @@ int cli_add_expr_maps(json_t *req, const cli_args *a, cli_error *e);
 int cli_cmd_query(cli_ctx *ctx, const cli_args *a, cli_error *e);
 int cli_cmd_scan(cli_ctx *ctx, const cli_args *a, cli_error *e);
 extern const cli_opt cli_query_opts[], cli_scan_opts[];
+
+/*---- workshop_model.c -- `ddb workshop`, the pure part ----*/
+
+/* The guide's environment variables, with the defaults of its scripts. */
+typedef struct cli_ws_env {
+    const char *attendee;    /* ATTENDEE_ID, or NULL */
+    char *table;             /* TABLE, else ws-att-<ATTENDEE_ID>, else NULL; owned */
+    char *personal;          /* ws-att-<ATTENDEE_ID>, or NULL; owned (the scripts) */
+    const char *tenant;      /* TENANT_ID, else "t-037" */
+    const char *shared;      /* SHARED_TABLE, else "WorkshopShared" */
+    const char *other;       /* OTHER_TENANT_ID, else "t-999" */
+    const char *gsi_tenant;  /* GSI_TENANT_STATUS, else "GSI1" */
+    const char *gsi_global;  /* GSI_GLOBAL_STATUS, else "GSI2_StatusGlobal" */
+    const char *region;      /* AWS_REGION, else NULL (the steps then default to
+                             ** the guide's ap-southeast-1) */
+    int tenant_defaulted;    /* TENANT_ID was not set */
+    int table_from_attendee; /* TABLE was not set: ws-att-<ATTENDEE_ID> */
+} cli_ws_env;
+
+#define CLI_WS_REGION       "ap-southeast-1" /* the guide's default region */
+#define CLI_WS_PERSONAL_GSI "GSI1_Status"    /* section 2's sparse index */
+#define CLI_WS_SHARDS       4                /* S0..S3, sections 3 and 4.8 */
+#define CLI_WS_EVENTS       120              /* events written by sections 3 and 4.8 */
+
+void cli_ws_env_resolve(cli_getenv_fn env, cli_ws_env *out);
+void cli_ws_env_free(cli_ws_env *w);
+
+/* An attribute map of S attributes from name/value pairs ending with NULL. */
+json_t *cli_ws_item(const char *name, ...) __attribute__((sentinel));
+/* The items the guide's scripts write, as arrays of attribute maps (new). */
+json_t *cli_ws_section1_items(void);               /* user u123: profile + 2 orders */
+json_t *cli_ws_section2_items(void);               /* user u200: profile + 3 orders */
+json_t *cli_ws_section2_gsi_items(void);           /* 2 orders with GSI1PK/GSI1SK */
+json_t *cli_ws_section4_items(const char *tenant); /* tenant's u1: profile + 2 orders */
+/* Event n of sections 3 and 4.8: PK "<pk_prefix>#<shard>", SK
+** "EVENT#<n:010>#<n:06>", type EVENT, payload {n, shard}. */
+json_t *cli_ws_event_item(const char *pk_prefix, const char *shard, long n);
+/* What `setup-shared` seeds for one other tenant (the i-th): the profile u1
+** and a PENDING and a SHIPPED order with GSI1 and GSI2 keys. */
+json_t *cli_ws_shared_seed_items(const char *tenant, unsigned i);
+
+/* One JSON array line of plain-JSON items (no newline) appended to 'out'. */
+void cli_ws_items_json(const json_t *items, ddb_buf *out);
+
+/* Per-partition write totals of a table in a /_ddbd/metrics answer. */
+typedef struct cli_ws_part {
+    long long id;
+    double consumed;     /* Totals.ConsumedWriteCapacityUnits */
+    long long throttles; /* Totals.WriteThrottleEvents */
+} cli_ws_part;
+
+typedef struct cli_ws_snapshot {
+    cli_ws_part *v;
+    size_t n;
+    long long partitions; /* "Partitions" of the table */
+} cli_ws_snapshot;
+
+/* Parse the metrics JSON for 'table'. 0, or -1 when the text has no such table. */
+int cli_ws_snapshot_parse(const char *text, size_t len, const char *table,
+                          cli_ws_snapshot *out);
+/* Partitions whose write totals (consumed or throttle events) changed. */
+size_t cli_ws_snapshot_touched(const cli_ws_snapshot *before,
+                               const cli_ws_snapshot *after);
+void cli_ws_snapshot_free(cli_ws_snapshot *s);
+
+/* The first ThrottlingReasons[].reason (or throttlingReasons, as
+** ThrottlingException spells it) of an error document; borrowed or NULL. */
+const char *cli_ws_throttle_reason(const json_t *err_doc);
+
+#define CLI_WS_MAX_REASONS 8
+
+/* One phase of `section3 --compare`. */
+typedef struct cli_ws_phase {
+    char title[64]; /* column title: "hot key", "4 shards" */
+    char keys[160]; /* the partition keys written */
+    long writes, ok, throttled;
+    double consumed;               /* sum of ConsumedCapacity.CapacityUnits */
+    long long touched, partitions; /* -1 when unknown (not ddbd) */
+    char reasons[CLI_WS_MAX_REASONS][64];
+    long reason_counts[CLI_WS_MAX_REASONS];
+    size_t n_reasons;
+} cli_ws_phase;
+
+/* Count one throttle with 'reason' (NULL: the exception had none). */
+void cli_ws_phase_reason(cli_ws_phase *p, const char *reason);
+/* The side-by-side table of two phases. */
+void cli_ws_compare_table(const cli_ws_phase *a, const cli_ws_phase *b, cli_table *t);
+/* The one-line lesson drawn from the two phases. New string. */
+char *cli_ws_compare_verdict(const cli_ws_phase *hot, const cli_ws_phase *sharded);
+
+/*---- workshop.c -- `ddb workshop`: requests shared by the steps ----*/
+
+/* What a step may look at: the context, the variables, the options. */
+typedef struct cli_ws {
+    cli_ctx *ctx;
+    cli_ws_env env;
+    const cli_args *args;
+} cli_ws;
+
+/* DynamoDB operation 'op'; the parsed answer, or NULL with the error. */
+json_t *cli_ws_call(cli_ws *w, const char *op, json_t *req, cli_error *e);
+/* One attempt only (--no-retry semantics). On a service error, *err_doc (may
+** be NULL) receives the parsed error document (new reference). */
+json_t *cli_ws_call_once(cli_ws *w, const char *op, json_t *req, json_t **err_doc,
+                         cli_error *e);
+/* BatchWriteItem of the attribute maps in 'items' (25 per request), sending
+** UnprocessedItems again with a backoff, as boto3's batch_writer. */
+int cli_ws_batch_put(cli_ws *w, const char *table, const json_t *items, cli_error *e);
+/* One Query page: KEY_ATTR = VALUE on 'table' or its 'index'; 'limit' 0 for
+** none; 'forward' 0 for descending. The Items array (new), or NULL. */
+json_t *cli_ws_query(cli_ws *w, const char *table, const char *index,
+                     const char *key_attr, const char *value, long limit, int forward,
+                     cli_error *e);
+/* DescribeTable's Table object (new), or NULL with the error. */
+json_t *cli_ws_describe(cli_ws *w, const char *table, cli_error *e);
+/* Wait until 'table' is ACTIVE (and its GSI 'index', when not NULL, too). */
+int cli_ws_wait_active(cli_ws *w, const char *table, const char *index, cli_error *e);
+/* Wait until 'table' no longer exists. */
+int cli_ws_wait_gone(cli_ws *w, const char *table, cli_error *e);
+/* Print 'items' after 'prefix': "<prefix> [..json..]" on one line, or with
+** --output table the prefix on its own line and the items as a table. */
+void cli_ws_print_items(cli_ws *w, const char *prefix, const json_t *items);
+/* 1 if 'e' holds exactly the service error 'type'. */
+int cli_ws_error_is(const cli_error *e, const char *type);
+/* Require a variable: records a configuration error naming it and how to
+** set it when 'value' is NULL. */
+int cli_ws_need(const char *value, const char *name, const char *hint, cli_error *e);
+
+/* STS GetCallerIdentity: the Account and Arn (new strings; either may be NULL). */
+int cli_ws_identity(cli_ws *w, char **account, char **arn, cli_error *e);
+
+/* ddbd's own endpoints, when the endpoint is ddbd. */
+typedef enum cli_ws_server {
+    CLI_WS_AWS = 0,    /* the public AWS endpoint: not probed */
+    CLI_WS_OTHER,      /* a configured endpoint without /_ddbd/ */
+    CLI_WS_DDBD_REAL,  /* ddbd with the real clock */
+    CLI_WS_DDBD_MANUAL /* ddbd with --clock manual */
+} cli_ws_server;
+/* Which kind of endpoint this is (GET /_ddbd/clock). Never fails: a
+** transport error counts as CLI_WS_OTHER. */
+cli_ws_server cli_ws_probe(cli_ws *w);
+/* POST /_ddbd/clock {"Advance": seconds}. */
+int cli_ws_clock_advance(cli_ws *w, double seconds, cli_error *e);
+/* GET /_ddbd/metrics for 'table' in the request's region. */
+int cli_ws_metrics(cli_ws *w, const char *table, cli_ws_snapshot *out, cli_error *e);
+/* Sleep 's' seconds (bounded, restarts after signals). */
+void cli_ws_sleep(double s);
+/* The base of the workshop's backoffs in seconds (DDB_RETRY_BASE_MS / 1000). */
+double cli_ws_backoff_base(void);
+
+/*---- workshop_steps.c, workshop_compare.c, workshop_organizer.c ----*/
+
+int cli_ws_create_table(cli_ws *w, cli_error *e);
+int cli_ws_section1(cli_ws *w, cli_error *e);
+int cli_ws_section2_seed(cli_ws *w, cli_error *e);
+int cli_ws_section2_gsi(cli_ws *w, cli_error *e);
+int cli_ws_section3(cli_ws *w, cli_error *e);
+int cli_ws_section3_compare(cli_ws *w, long writes, long shards, cli_error *e);
+int cli_ws_section4_seed(cli_ws *w, cli_error *e);
+int cli_ws_section4_scoped(cli_ws *w, cli_error *e);
+int cli_ws_section4_cross_tenant(cli_ws *w, cli_error *e);
+int cli_ws_section4_sharding(cli_ws *w, cli_error *e);
+int cli_ws_section4_global(cli_ws *w, cli_error *e);
+int cli_ws_delete_table(cli_ws *w, cli_error *e);
+int cli_ws_setup_shared(cli_ws *w, const char *tenants, cli_error *e);
+int cli_ws_doctor(cli_ws *w, cli_error *e);
+
+/*---- cmd_workshop.c -- `ddb workshop STEP` ----*/
+int cli_cmd_workshop(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_workshop_opts[];
+extern const char cli_workshop_help[];
 
 #endif

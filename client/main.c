@@ -72,6 +72,9 @@ static const cli_command commands[] = {
      "Prints {\"UserId\",\"Account\",\"Arn\"}. The STS endpoint is --endpoint, else\n"
      "AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else\n"
      "https://sts.REGION.amazonaws.com."},
+    {"workshop", cli_cmd_workshop, "STEP", 1, 1, cli_workshop_opts,
+     "a step of the workshop guide (create-table, section1, ..., run, doctor)",
+     cli_workshop_help},
     {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}};
 
 /*---- help ----*/
@@ -97,7 +100,8 @@ static void print_main_help(FILE *f)
     fprintf(f, "  %-24s %s\n", "--version", "print the version");
     fprintf(f, "\nRun 'ddb COMMAND --help' for a command's options.\n"
                "Exit codes: 0 ok, 1 service error, 2 usage, 3 connection/transport,\n"
-               "4 throttled after retries, 5 configuration or credentials.\n");
+               "4 throttled after retries, 5 configuration or credentials,\n"
+               "6 a workshop check failed (ddb workshop).\n");
 }
 
 static void print_command_help(FILE *f, const cli_command *c)
@@ -249,6 +253,11 @@ static int ensure_ready(cli_ctx *ctx, cli_error *e)
                 ctx->sts_endpoint);
     ctx->transport = cli_transport_new(&ctx->cfg, &ctx->net, e);
     return ctx->transport ? DDB_OK : DDB_ERR;
+}
+
+int cli_ready(cli_ctx *ctx, cli_error *e)
+{
+    return ensure_ready(ctx, e);
 }
 
 int cli_dynamodb_raw(cli_ctx *ctx, const char *op, const char *body, size_t len,

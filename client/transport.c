@@ -5,8 +5,10 @@
 ** the shared ddb_sigv4_sign (host, x-amz-date, content-type, x-amz-target
 ** for DynamoDB, x-amz-security-token when there is a session token), the
 ** standard retry loop (retry.c decides, this file sleeps and re-signs), the
-** x-amz-crc32 check, and turning a failed answer into a cli_error. The only
-** file that includes <curl/curl.h>.
+** x-amz-crc32 check, and turning a failed answer into a cli_error; also the
+** unsigned one-shot requests to ddbd's own /_ddbd/ endpoints (`ddb workshop`
+** reads metrics and moves the manual clock). The only file that includes
+** <curl/curl.h>.
 */
 #include "client.h"
 
@@ -491,4 +493,74 @@ int cli_transport_post(cli_transport *t, const char *endpoint_url, const char *s
     }
     endpoint_free(&ep);
     return rc;
+}
+
+const char *cli_transport_error_body(const cli_transport *t, size_t *len)
+{
+    if (t == NULL || t->body.len == 0 || t->too_large)
+        return NULL;
+    if (len != NULL)
+        *len = t->body.len;
+    return (const char *)t->body.data;
+}
+
+int cli_transport_admin(cli_transport *t, const char *endpoint_url, const char *method,
+                        const char *path, const char *query, const char *body,
+                        cli_reply *out, cli_error *e)
+{
+    memset(out, 0, sizeof *out);
+    CURLU *u = curl_url();
+    char *url = NULL;
+    if (u == NULL)
+        abort();
+    if (curl_url_set(u, CURLUPART_URL, endpoint_url, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_QUERY, query, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+        curl_url_cleanup(u);
+        return cli_fail(e, CLI_EXIT_CONFIG, "InvalidEndpointError",
+                        "Invalid endpoint: %s", endpoint_url);
+    }
+    curl_url_cleanup(u);
+    int is_post = strcmp(method, "POST") == 0;
+    struct curl_slist *list = NULL;
+    list = add_line(list, "Expect:");
+    if (is_post)
+        list = add_header(list, "Content-Type", "application/json");
+    t->body.len = 0;
+    t->too_large = 0;
+    t->errbuf[0] = '\0';
+    CURL *c = t->curl;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    if (is_post) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(body ? strlen(body) : 0));
+    } else {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    }
+    if (t->net.debug)
+        fprintf(stderr, "ddb: debug: %s %s (ddbd endpoint, one attempt, unsigned)\n",
+                method, url);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c, CURLOPT_POST, 1L); /* the signed requests are POSTs */
+    curl_slist_free_all(list);
+    if (rc != CURLE_OK) {
+        int res = cli_fail(e, CLI_EXIT_TRANSPORT,
+                           rc == CURLE_OPERATION_TIMEDOUT ? "ReadTimeoutError"
+                                                          : "EndpointConnectionError",
+                           "Could not connect to the endpoint URL: \"%s\" (%s)", url,
+                           t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+        curl_free(url);
+        return res;
+    }
+    curl_free(url);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    out->body = ddb_buf_steal(&t->body, &out->len);
+    if (t->net.debug)
+        fprintf(stderr, "ddb: debug: HTTP %ld, %zu bytes\n", out->status, out->len);
+    return DDB_OK;
 }
