@@ -11,6 +11,7 @@
 */
 #include "authz.h"
 #include "catalog.h"
+#include "console.h"
 #include "emulator.h"
 #include "throughput.h"
 
@@ -68,6 +69,9 @@ static int reply_error(int status, const char *msg, char **body, size_t *len,
 int ddb_admin_handle(ddb_req *req, const char *method, const char *path, const char *query,
                      char **body, size_t *len, const char **ctype)
 {
+    int console = ddb_console_handle(req, method, path, query, body, len, ctype);
+    if (console != 0) /* the web console's page and endpoints (console.c) */
+        return console;
     ddb_server *srv = req->srv;
     ddb_error err = DDB_ERROR_INIT;
     double now = ddb_tput_now(srv->tput);

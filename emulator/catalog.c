@@ -355,6 +355,28 @@ char **ddb_catalog_names(ddb_catalog *cat, const char *region, size_t *out_n)
     return names;
 }
 
+char **ddb_catalog_regions(ddb_catalog *cat, size_t *out_n)
+{
+    double now = ddb_now();
+    pthread_rwlock_rdlock(&cat->lock);
+    char **regions = ddb_xcalloc(cat->n_entries + 1, sizeof *regions);
+    size_t n = 0;
+    for (size_t i = 0; i < cat->n_buckets; i++)
+        for (entry *e = cat->buckets[i]; e; e = e->next) {
+            if (ddb_table_status_at(e->table, now) == DDB_TS_GONE)
+                continue;
+            size_t j = 0;
+            while (j < n && strcmp(regions[j], e->table->region) != 0)
+                j++;
+            if (j == n)
+                regions[n++] = ddb_xstrdup(e->table->region);
+        }
+    pthread_rwlock_unlock(&cat->lock);
+    qsort(regions, n, sizeof *regions, cmp_str);
+    *out_n = n;
+    return regions;
+}
+
 size_t ddb_catalog_count(ddb_catalog *cat, const char *region)
 {
     size_t n = 0;

@@ -66,6 +66,9 @@ void ddb_table_unref(ddb_table *t);
 /* Names of the tables of 'region', sorted bytewise; a new array of new
 ** strings (free each, then the array). */
 char **ddb_catalog_names(ddb_catalog *cat, const char *region, size_t *out_n);
+/* Regions holding at least one table, sorted bytewise; a new array of new
+** strings (free each, then the array). */
+char **ddb_catalog_regions(ddb_catalog *cat, size_t *out_n);
 /* Number of tables in 'region' (not counting fully deleted ones). */
 size_t ddb_catalog_count(ddb_catalog *cat, const char *region);
 

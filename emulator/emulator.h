@@ -37,6 +37,7 @@ typedef struct ddb_config {
     int split_for_heat;       /* split busy partitions between hot keys */
     int peak_seconds;         /* on demand: seconds a level is held to become the peak */
     int clock_manual;         /* 1: the simulation clock only moves by admin calls */
+    int no_console;           /* --no-console: no web console at /_ddbd/console */
 } ddb_config;
 
 typedef struct ddb_store ddb_store;

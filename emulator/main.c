@@ -39,6 +39,7 @@ static const char usage_text[] =
     "                         commits on power loss, full fsyncs every commit\n"
     "  --cache-mib N          SQLite page cache per connection in MiB (default 16)\n"
     "  --log-level LEVEL      error, warn, info (default) or debug\n"
+    "  --no-console           do not serve the web console at /_ddbd/console\n"
     "\nThroughput simulation:\n"
     "  --throttling on|off    throttle as DynamoDB does (default on); off only counts\n"
     "                         consumed capacity\n"
@@ -85,7 +86,7 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
     enum {
         O_HOST = 256, O_PORT, O_PORT_FILE, O_DB, O_ACCOUNT, O_THREADS, O_CREATE_MS, O_DELETE_MS,
         O_UPDATE_MS, O_SYNC, O_CACHE, O_LOG, O_PRINCIPALS, O_THROTTLING, O_PRCU, O_PWCU,
-        O_BURST, O_NO_ADAPTIVE, O_SPLIT, O_PEAK, O_CLOCK, O_HELP, O_VERSION
+        O_BURST, O_NO_ADAPTIVE, O_SPLIT, O_PEAK, O_CLOCK, O_NO_CONSOLE, O_HELP, O_VERSION
     };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
@@ -109,6 +110,7 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
         {"split-for-heat", no_argument, NULL, O_SPLIT},
         {"peak-seconds", required_argument, NULL, O_PEAK},
         {"clock", required_argument, NULL, O_CLOCK},
+        {"no-console", no_argument, NULL, O_NO_CONSOLE},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -219,6 +221,7 @@ static int parse_args(int argc, char **argv, ddb_config *cfg)
                 }
                 cfg->clock_manual = strcmp(optarg, "manual") == 0;
                 break;
+            case O_NO_CONSOLE: cfg->no_console = 1; break;
             case O_HELP: fputs(usage_text, stdout); return 1;
             case O_VERSION: printf("ddbd %s\n", DDB_VERSION); return 1;
             default:

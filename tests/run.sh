@@ -44,6 +44,16 @@ if [ -n "$need_pkgs" ]; then
     done
 fi
 
+# The web console's browser test (tests/integration/test_console.py) needs
+# Debian's chromium: installed here as root when missing; otherwise that test
+# skips and says why.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && [ -z "${DDB_NO_INSTALL:-}" ]; then
+    echo "tests: installing chromium (web console test)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+        >/dev/null 2>&1 || echo "tests: chromium could not be installed; the console test will skip"
+fi
+
 # ---- build --------------------------------------------------------------
 if [ $asan = 1 ]; then
     BUILD=build/asan
