@@ -5,6 +5,7 @@
 #   make workshop   like run, enforcing the workshop principals and IAM policies (policies/)
 #   make test       install what the tests need, build, run every test
 #   make asan       the same suite against an ASan+UBSan build (build/asan)
+#   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 60)
 #   make clean      remove build/
 
 BUILD    ?= build
@@ -39,7 +40,7 @@ EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run workshop test asan clean deps check-deps help
+.PHONY: all run workshop test asan clean deps check-deps help fuzz fuzz-build
 all: $(BUILD)/ddbd $(if $(CLI_SRC),$(BUILD)/ddb) $(BUILD)/libddbcore.a $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c | check-deps
@@ -93,6 +94,43 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,9p' Makefile
+	@sed -n '1,10p' Makefile
+
+# ---- fuzzing (clang + libFuzzer, ASan+UBSan); never part of 'all' ----------
+# 'make fuzz' builds tests/fuzz/fuzz_*.c into $(FUZZ_BUILD) and runs each target
+# for FUZZ_SECONDS on a scratch corpus seeded from fixtures/fuzz/<target>/ (every
+# committed input, crashers included, is replayed first). fuzz_dispatch links
+# every emulator source but http.c and main.c and stands in for http.c itself.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= expr iam shape sigv4 dispatch
+FUZZ_CFLAGS   = $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral -Wno-string-concatenation \
+                -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=all $(CFLAGS)
+FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_EMU_OBJ  := $(filter-out %/http.o %/main.o,$(EMU_SRC:%.c=$(FUZZ_BUILD)/obj/%.o))
+FUZZ_SHAPE_OBJ := $(FUZZ_BUILD)/obj/emulator/shape.o $(FUZZ_BUILD)/obj/emulator/shapes.gen.o
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_LINK     = $(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+
+$(FUZZ_BUILD)/obj/%.o: %.c | check-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) -DDDB_VERSION='"$(VERSION)"' $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_expr $(FUZZ_BUILD)/fuzz_iam $(FUZZ_BUILD)/fuzz_sigv4: \
+        $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_OBJ)
+	$(FUZZ_LINK)
+$(FUZZ_BUILD)/fuzz_shape: tests/fuzz/fuzz_shape.c $(FUZZ_SHAPE_OBJ) $(FUZZ_CORE_OBJ)
+	$(FUZZ_LINK)
+$(FUZZ_BUILD)/fuzz_dispatch: tests/fuzz/fuzz_dispatch.c $(FUZZ_EMU_OBJ) $(FUZZ_CORE_OBJ)
+	$(FUZZ_LINK)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 -include $(CORE_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(FUZZ_CORE_OBJ:.o=.d) $(FUZZ_EMU_OBJ:.o=.d)

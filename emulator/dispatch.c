@@ -8,7 +8,9 @@
 */
 #include "emulator.h"
 #include "shape.h"
+#include "store.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,15 +68,34 @@ static int error_reply(ddb_req *req, ddb_error *err, char **out_body, size_t *ou
     return status;
 }
 
-/* Raw numbers travel through jansson as strings with this prefix; the
-** prefix's control character cannot occur in the values that use it (table
-** descriptions), and after dumping each quoted marker becomes the bare text. */
+/* Raw numbers travel through jansson as strings "\001ddbd-raw:TEXT\001NONCE",
+** and after dumping each such quoted string becomes the bare TEXT. NONCE is
+** 16 random hex digits drawn once per process and never sent, so a client's
+** own string that imitates the marker (an item attribute, a tag value) cannot
+** be unmarked into the reply's JSON; TEXT must also be a number. */
 #define RAW_MARK "\001ddbd-raw:"
 #define RAW_MARK_DUMPED "\"\\u0001ddbd-raw:"
+#define RAW_END_DUMPED "\\u0001"
+
+static char raw_nonce[17];
+static pthread_once_t raw_once = PTHREAD_ONCE_INIT;
+
+static void raw_nonce_init(void)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[8];
+    ddb_random_bytes(b, sizeof b);
+    for (size_t i = 0; i < sizeof b; i++) {
+        raw_nonce[2 * i] = hex[b[i] >> 4];
+        raw_nonce[2 * i + 1] = hex[b[i] & 15];
+    }
+    raw_nonce[16] = '\0';
+}
 
 json_t *ddb_json_raw_number(const char *text)
 {
-    char *s = ddb_xasprintf(RAW_MARK "%s", text);
+    pthread_once(&raw_once, raw_nonce_init);
+    char *s = ddb_xasprintf(RAW_MARK "%s\001%s", text, raw_nonce);
     json_t *v = json_string(s);
     free(s);
     return v;
@@ -132,31 +153,125 @@ void ddb_java_double(double d, char *out, size_t cap)
     }
 }
 
-/* Replace every dumped raw marker "\u0001ddbd-raw:TEXT" (quotes included) by TEXT. */
+/* The bare number of a dumped marker string whose body (between the prefix
+** and the closing quote) is 'body', or NULL: TEXT "\u0001" NONCE, with TEXT a
+** number. Sets *len to TEXT's length. */
+static const char *raw_text(const char *body, size_t n, size_t *len)
+{
+    size_t tail = strlen(RAW_END_DUMPED) + 16;
+    if (n <= tail || memcmp(body + n - tail, RAW_END_DUMPED, strlen(RAW_END_DUMPED)) != 0 ||
+        memcmp(body + n - 16, raw_nonce, 16) != 0)
+        return NULL;
+    *len = n - tail;
+    for (size_t i = 0; i < *len; i++)
+        if (strchr("0123456789.E-", body[i]) == NULL)
+            return NULL;
+    return body;
+}
+
+/* Replace every dumped raw marker "\u0001ddbd-raw:TEXT\u0001NONCE" (quotes
+** included) by TEXT; anything else that starts like one is left as it is. */
 static char *unmark_raw(char *s, size_t *len)
 {
     if (strstr(s, RAW_MARK_DUMPED) == NULL)
         return s;
+    pthread_once(&raw_once, raw_nonce_init);
     ddb_buf b = DDB_BUF_INIT;
     const char *p = s, *m;
     while ((m = strstr(p, RAW_MARK_DUMPED)) != NULL) {
-        ddb_buf_append(&b, p, (size_t)(m - p));
-        const char *text = m + strlen(RAW_MARK_DUMPED);
-        const char *end = strchr(text, '"');
+        const char *body = m + strlen(RAW_MARK_DUMPED);
+        const char *end = strchr(body, '"');
         if (end == NULL)
-            end = text + strlen(text);
-        ddb_buf_append(&b, text, (size_t)(end - text));
-        p = *end ? end + 1 : end;
+            end = body + strlen(body);
+        size_t tlen = 0;
+        const char *text = raw_text(body, (size_t)(end - body), &tlen);
+        if (text != NULL) {
+            ddb_buf_append(&b, p, (size_t)(m - p));
+            ddb_buf_append(&b, text, tlen);
+            p = *end ? end + 1 : end;
+        } else {
+            /* not ours: keep the text up to the marker's first byte and go on */
+            ddb_buf_append(&b, p, (size_t)(m - p) + 1);
+            p = m + 1;
+        }
     }
     ddb_buf_puts(&b, p);
     free(s);
     return ddb_buf_steal(&b, len);
 }
 
+/*
+** Memory. A parsed JSON document costs far more than its text: 16 MiB of
+** "[{},{},...]" is 5.6 million jansson objects, over a gigabyte. Before
+** parsing, a linear scan estimates the cost (bytes plus a per-value overhead
+** measured on jansson and glibc); a body estimated above MAX_PARSE_COST is
+** refused as unparseable, and requests above HEAVY_COST run one at a time
+** and give their memory back to the system when done. Legitimate requests
+** stay far below: the largest BatchWriteItem (25 items of 400 KB, in the
+** smallest attributes that fit) is estimated at about 350 MiB.
+*/
+#define MAX_PARSE_COST ((size_t)512 << 20)
+#define HEAVY_COST ((size_t)32 << 20)
+
+static pthread_mutex_t heavy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t parse_cost(const unsigned char *p, size_t n)
+{
+    size_t cost = n;
+    int in_str = 0, in_num = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        int num = (c >= '0' && c <= '9') || c == '-';
+        switch (c) {
+            case '"': in_str = 1; cost += 80; break;  /* a string or a key */
+            case '{': cost += 240; break;             /* object and its hash table */
+            case '[': cost += 96; break;
+            default:
+                if (num && !in_num)
+                    cost += 64;
+                break;
+        }
+        in_num = num || (in_num && (c == '.' || c == 'e' || c == 'E' || c == '+'));
+    }
+    return cost;
+}
+
+static int dispatch(ddb_req *req, char **out_body, size_t *out_len);
+
 int ddb_dispatch(ddb_req *req, char **out_body, size_t *out_len, const char **out_type)
 {
-    ddb_error err = DDB_ERROR_INIT;
     *out_type = req->json_content ? "application/json" : "application/x-amz-json-1.0";
+    size_t cost = parse_cost(req->body.data, req->body.len);
+    if (cost > MAX_PARSE_COST) {
+        ddb_error err = DDB_ERROR_INIT;
+        ddb_log(DDB_LOG_DEBUG, "%s: a %zu-byte body would take about %zu MiB parsed; refused",
+                req->request_id, req->body.len, cost >> 20);
+        ddb_err_bare(&err, DDB_E_SERIALIZATION);
+        return error_reply(req, &err, out_body, out_len);
+    }
+    if (cost <= HEAVY_COST)
+        return dispatch(req, out_body, out_len);
+    pthread_mutex_lock(&heavy_lock);
+    int status = dispatch(req, out_body, out_len);
+    json_decref(req->in);
+    req->in = NULL;
+    json_decref(req->out);
+    req->out = NULL;
+    malloc_trim(0);
+    pthread_mutex_unlock(&heavy_lock);
+    return status;
+}
+
+static int dispatch(ddb_req *req, char **out_body, size_t *out_len)
+{
+    ddb_error err = DDB_ERROR_INIT;
     pthread_once(&shapes_once, resolve_shapes);
 
     /* 1. the body must be JSON (checked before the target) */
@@ -194,7 +309,15 @@ int ddb_dispatch(ddb_req *req, char **out_body, size_t *out_len, const char **ou
     if (ddb_shape_check(op_shape[opi], req->in, &err) != DDB_OK)
         return error_reply(req, &err, out_body, out_len);
     /* 6. the operation itself: validation, authorization, execution */
-    if (req->op->fn(req, &err) != DDB_OK || ddb_err_isset(&err))
+    int rc = req->op->fn(req, &err);
+    if (ddb_store_write_abandon(req->srv->store)) {
+        /* a handler bug; without this every later write would wait forever */
+        ddb_err_clear(&err);
+        ddb_err_set(&err, DDB_E_INTERNAL, "%s left a write transaction open; rolled back",
+                    req->op->name);
+        return error_reply(req, &err, out_body, out_len);
+    }
+    if (rc != DDB_OK || ddb_err_isset(&err))
         return error_reply(req, &err, out_body, out_len);
 
     if (req->out_raw.data != NULL) {

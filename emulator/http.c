@@ -5,22 +5,175 @@
 ** for wrong method or media type, 413) and the one function that queues every
 ** response with x-amzn-RequestId, x-amz-crc32, Content-Type and CORS headers.
 ** DynamoDB semantics live in dispatch.c and the operation files.
+**
+** Transport limits (README "Reliability and limits"): a cap on connections
+** (and on connections per client address), 128 KiB of request line and
+** headers per connection, a cap on the request bodies buffered at once, and
+** a per-request deadline enforced by a reaper thread: each request, the idle
+** time before it included, must arrive and be answered within
+** DDBD_REQUEST_TIMEOUT seconds (default 60) of the connection opening or the
+** previous response, or the connection is shut down -- so a client that
+** trickles its headers or body (slow loris), or never reads its response,
+** holds a connection only that long. Stopping drains: no new connections,
+** every request in flight is answered (Connection: close), then the workers
+** are joined.
 */
 #include "emulator.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/*---- limits ----*/
+
+#define CONNECTION_LIMIT 1024          /* open connections, all clients */
+#define PER_IP_LIMIT 512               /* open connections from one address */
+#define CONNECTION_MEMORY (128 * 1024) /* request line + headers per connection */
+#define MAX_BUFFERED (256u * 1024u * 1024u) /* request bodies held at once, all requests */
+#define REQUEST_TIMEOUT 60             /* seconds; DDBD_REQUEST_TIMEOUT overrides */
+#define DRAIN_SECONDS 10               /* how long stopping waits for requests in flight */
+
+static unsigned request_timeout = REQUEST_TIMEOUT;
+static unsigned connection_limit = CONNECTION_LIMIT;
+static atomic_size_t buffered;   /* bytes of request bodies held by requests in flight */
+static atomic_int in_flight;     /* requests between their request line and completion */
+static atomic_int stopping;      /* ddb_http_stop has begun: answer with Connection: close */
+static atomic_int closing;       /* the drain is over: execute no more requests */
+
+/* An environment override of a limit: a positive integer, else 'def'. */
+static unsigned env_limit(const char *name, unsigned def, unsigned lo, unsigned hi)
+{
+    const char *s = getenv(name);
+    if (s == NULL || *s == '\0')
+        return def;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi) {
+        ddb_log(DDB_LOG_WARN, "ignoring %s=%s (want %u..%u)", name, s, lo, hi);
+        return def;
+    }
+    return (unsigned)v;
+}
+
+/*---- connection tracking and the reaper ----*/
+
+/* One open connection: 'since' is when its current request slot began (the
+** connection opened or the previous response completed); 'busy' while a
+** handler runs (never cut). Linked under track_lock; MHD's CLOSED
+** notification unlinks it before the socket is closed, so the reaper never
+** touches a descriptor that was reused. */
+typedef struct conn_track {
+    int fd;
+    int busy;
+    int shut;
+    double since;
+    struct conn_track *prev, *next;
+} conn_track;
+
+static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reaper_cond = PTHREAD_COND_INITIALIZER;
+static conn_track *tracked;
+static pthread_t reaper_thread;
+static int reaper_running, reaper_stop;
+
+static conn_track *track_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_track *t = ddb_xcalloc(1, sizeof *t);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        t->fd = ci ? ci->connect_fd : -1;
+        t->since = ddb_monotonic();
+        pthread_mutex_lock(&track_lock);
+        t->next = tracked;
+        if (tracked)
+            tracked->prev = t;
+        tracked = t;
+        pthread_mutex_unlock(&track_lock);
+        *socket_context = t;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_track *t = *socket_context;
+        if (t == NULL)
+            return;
+        pthread_mutex_lock(&track_lock);
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            tracked = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        pthread_mutex_unlock(&track_lock);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+static void track_set(struct MHD_Connection *conn, int busy, int restart)
+{
+    conn_track *t = track_of(conn);
+    if (t == NULL)
+        return;
+    pthread_mutex_lock(&track_lock);
+    t->busy = busy;
+    if (restart)
+        t->since = ddb_monotonic();
+    pthread_mutex_unlock(&track_lock);
+}
+
+/* Every half second: shut down connections whose request is past the deadline. */
+static void *reaper_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&track_lock);
+    while (!reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&reaper_cond, &track_lock, &ts);
+        double now = ddb_monotonic();
+        for (conn_track *t = tracked; t != NULL; t = t->next) {
+            if (t->busy || t->shut || t->fd < 0 || now - t->since <= request_timeout)
+                continue;
+            /* MHD sees the end of the stream and closes the connection itself */
+            shutdown(t->fd, SHUT_RDWR);
+            t->shut = 1;
+            ddb_log(DDB_LOG_DEBUG, "http: closing a connection after %us without a complete "
+                                   "request and reply", request_timeout);
+        }
+    }
+    pthread_mutex_unlock(&track_lock);
+    return NULL;
+}
 
 /* Called by libmicrohttpd once per request, before the headers are parsed;
 ** its return value becomes the request's req_cls. Keeps the raw request
 ** target, which SigV4 needs with its query string as sent. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    atomic_fetch_add(&in_flight, 1);
     ddb_req *req = ddb_xcalloc(1, sizeof *req);
     req->srv = cls;
     req->conn = conn;
@@ -29,12 +182,19 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return req;
 }
 
+/* Drop a request's body, returning its bytes to the global budget. */
+static void body_free(ddb_req *req)
+{
+    atomic_fetch_sub(&buffered, req->body.len);
+    ddb_buf_free(&req->body);
+}
+
 static void req_free(ddb_req *req)
 {
     if (req == NULL)
         return;
     free(req->uri);
-    ddb_buf_free(&req->body);
+    body_free(req);
     json_decref(req->in);
     json_decref(req->out);
     ddb_buf_free(&req->out_raw);
@@ -45,10 +205,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode why)
 {
     (void)cls;
-    (void)conn;
     (void)why;
-    req_free(*req_cls);
-    *req_cls = NULL;
+    if (*req_cls != NULL) {
+        req_free(*req_cls);
+        *req_cls = NULL;
+        atomic_fetch_sub(&in_flight, 1);
+    }
+    track_set(conn, 0, 1); /* the next request's deadline starts now */
 }
 
 const char *ddb_req_header(ddb_req *req, const char *name)
@@ -118,6 +281,8 @@ static enum MHD_Result send_response(ddb_req *req, unsigned status, char *body, 
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     if (ddb_req_header(req, "Origin") != NULL)
         MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    if (atomic_load(&stopping))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(req->conn, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -242,16 +407,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->method = method;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL && strtoull(cl, NULL, 10) > DDB_MAX_BODY)
+        if (cl != NULL && strtoull(cl, NULL, 10) > DDB_MAX_BODY) {
             req->too_large = 1;
+            /* A client waiting for 100 Continue gets the 413 instead and never
+            ** sends the body; others send it whole before they read, so it is
+            ** read (and dropped) first, as DynamoDB does. */
+            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                             MHD_HTTP_HEADER_EXPECT);
+            if (expect != NULL && strcasecmp(expect, "100-continue") == 0)
+                return send_413(req);
+        }
         return MHD_YES;
     }
     if (*data_size > 0) { /* one body chunk */
         if (!req->too_large) {
             if (req->body.len + *data_size > DDB_MAX_BODY) {
                 req->too_large = 1;
-                ddb_buf_free(&req->body);
+                body_free(req);
             } else {
+                /* Bounded memory: the bodies of all requests in flight share
+                ** MAX_BUFFERED; past it a connection is closed (clients retry). */
+                if (atomic_fetch_add(&buffered, *data_size) + *data_size > MAX_BUFFERED) {
+                    atomic_fetch_sub(&buffered, *data_size);
+                    ddb_log(DDB_LOG_WARN, "http: %u MiB of request bodies in flight; closing "
+                                          "a connection", MAX_BUFFERED >> 20);
+                    return MHD_NO;
+                }
                 ddb_buf_append(&req->body, data, *data_size);
             }
         }
@@ -260,7 +441,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->too_large)
         return send_413(req);
-    return answer(req);
+    /* After the drain, a request that arrives is not executed: its
+    ** connection closes unanswered, so no write is applied whose answer
+    ** could be lost when the workers stop (see ddb_http_stop). */
+    if (atomic_load(&closing))
+        return MHD_NO;
+    track_set(conn, 1, 0);
+    enum MHD_Result ret = answer(req);
+    track_set(conn, 0, 0);
+    return ret;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -274,6 +463,31 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     while (n > 0 && line[n - 1] == '\n')
         line[--n] = '\0';
     ddb_log(DDB_LOG_DEBUG, "http: %s", line);
+}
+
+/* Room for the connection limit: raise the soft descriptor limit to the hard
+** one (capped), and keep the connection limit below what is available. */
+static unsigned fit_connection_limit(unsigned want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    rlim_t goal = (rlim_t)want + 256;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < goal) {
+        rlim_t cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > goal ? goal : rl.rlim_max;
+        if (cur > rl.rlim_cur) {
+            rl.rlim_cur = cur;
+            setrlimit(RLIMIT_NOFILE, &rl);
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < goal) {
+        unsigned fit = rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 96) : 32;
+        ddb_log(DDB_LOG_WARN, "only %llu file descriptors: accepting at most %u connections",
+                (unsigned long long)rl.rlim_cur, fit);
+        return fit < want ? fit : want;
+    }
+    return want;
 }
 
 int ddb_http_start(ddb_server *srv, ddb_error *err)
@@ -295,15 +509,25 @@ int ddb_http_start(ddb_server *srv, ddb_error *err)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     int threads = srv->cfg.threads > 0 ? srv->cfg.threads : 2;
+    request_timeout = env_limit("DDBD_REQUEST_TIMEOUT", REQUEST_TIMEOUT, 1, 86400);
+    connection_limit = fit_connection_limit(
+        env_limit("DDBD_CONNECTION_LIMIT", CONNECTION_LIMIT, 4, 65536));
+    unsigned per_ip = connection_limit / 2 > PER_IP_LIMIT ? connection_limit / 2 : PER_IP_LIMIT;
+    if (per_ip > connection_limit)
+        per_ip = connection_limit;
+    atomic_store(&stopping, 0);
+    atomic_store(&closing, 0);
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+        MHD_OPTION_CONNECTION_TIMEOUT, request_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_END);
@@ -313,6 +537,11 @@ int ddb_http_start(ddb_server *srv, ddb_error *err)
                            srv->cfg.host, srv->cfg.port);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->bound_port = info ? (int)info->port : srv->cfg.port;
+    reaper_stop = 0;
+    reaper_running = pthread_create(&reaper_thread, NULL, reaper_main, NULL) == 0;
+    ddb_log(DDB_LOG_DEBUG, "http: at most %u connections (%u per client address), %us per "
+                           "request, %u MiB of bodies in flight",
+            connection_limit, per_ip, request_timeout, MAX_BUFFERED >> 20);
     return DDB_OK;
 }
 
@@ -320,8 +549,40 @@ void ddb_http_stop(ddb_server *srv)
 {
     if (srv->daemon == NULL)
         return;
-    /* stop accepting, then let in-flight requests finish and join the workers */
-    MHD_quiesce_daemon(srv->daemon);
+    /* Stop accepting (pending connections are refused), answer every request
+    ** already received -- with Connection: close, so that keep-alive clients
+    ** do not send more -- then close what is left and join the workers. */
+    atomic_store(&stopping, 1);
+    MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    double deadline = ddb_monotonic() + DRAIN_SECONDS;
+    int waited = 0;
+    /* Twice: until nothing is in flight, then -- with 'closing' set, so that
+    ** a request that slipped in is either still counted here or refused
+    ** before it executes -- until what slipped in is answered too. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            atomic_store(&closing, 1);
+        while (atomic_load(&in_flight) > 0 && ddb_monotonic() < deadline) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            waited = 1;
+        }
+    }
+    if (atomic_load(&in_flight) > 0)
+        ddb_log(DDB_LOG_WARN, "%d requests still unanswered after %ds; closing them",
+                atomic_load(&in_flight), DRAIN_SECONDS);
+    else if (waited)
+        ddb_log(DDB_LOG_INFO, "requests in flight answered");
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    if (reaper_running) {
+        pthread_mutex_lock(&track_lock);
+        reaper_stop = 1;
+        pthread_cond_signal(&reaper_cond);
+        pthread_mutex_unlock(&track_lock);
+        pthread_join(reaper_thread, NULL);
+        reaper_running = 0;
+    }
 }

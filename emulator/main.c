@@ -10,8 +10,11 @@
 #include "throughput.h"
 #include "store.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +253,59 @@ static int write_port_file(const char *path, int port)
     return rename(tmp, path); /* readers never see a half-written file */
 }
 
+/* 1 when every address 'host' resolves to is a loopback address. */
+static int loopback_only(const char *host)
+{
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL)
+        return 0;
+    int loop = 1;
+    for (struct addrinfo *a = ai; a != NULL && loop; a = a->ai_next) {
+        if (a->ai_family == AF_INET) {
+            const struct sockaddr_in *in = (const struct sockaddr_in *)a->ai_addr;
+            loop = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+        } else if (a->ai_family == AF_INET6) {
+            const struct in6_addr *in6 = &((const struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+            loop = IN6_IS_ADDR_LOOPBACK(in6) ||
+                   (IN6_IS_ADDR_V4MAPPED(in6) && in6->s6_addr[12] == 127);
+        } else {
+            loop = 0;
+        }
+    }
+    freeaddrinfo(ai);
+    return loop;
+}
+
+/* Listening beyond this machine: say loudly what anyone who can reach the
+** port may do. */
+static void warn_exposure(const ddb_server *srv)
+{
+    if (loopback_only(srv->cfg.host))
+        return;
+    if (srv->principals == NULL) {
+        ddb_log(DDB_LOG_WARN,
+                "**************************************************************************");
+        ddb_log(DDB_LOG_WARN, "WARNING: listening on %s:%d, beyond this machine, in OPEN mode.",
+                srv->cfg.host, srv->bound_port);
+        ddb_log(DDB_LOG_WARN, "WARNING: anyone who can reach this port can read, change and "
+                              "delete every table");
+        ddb_log(DDB_LOG_WARN, "WARNING: (any signature is accepted; the caller is the account "
+                              "root). Use --host 127.0.0.1,");
+        ddb_log(DDB_LOG_WARN, "WARNING: or --principals FILE to enforce signatures and IAM "
+                              "policies.");
+        ddb_log(DDB_LOG_WARN,
+                "**************************************************************************");
+    } else {
+        ddb_log(DDB_LOG_WARN, "listening on %s:%d beyond this machine: plain HTTP (use a "
+                              "trusted network); /_ddbd/ endpoints need no signature",
+                srv->cfg.host, srv->bound_port);
+    }
+}
+
 int main(int argc, char **argv)
 {
     ddb_server srv;
@@ -321,6 +377,7 @@ int main(int argc, char **argv)
         ddb_log(DDB_LOG_INFO, "open mode: any well-formed SigV4 signature is accepted and the "
                               "caller is the account root (arn:aws:iam::%s:root)",
                 srv.cfg.account_id);
+    warn_exposure(&srv);
 
     int sig = 0;
     sigwait(&sigs, &sig);

@@ -75,6 +75,14 @@ static int ser_error(ddb_error *err, const char *msg)
 
 static int check_value(int shape, json_t **slot, int depth, ddb_error *err);
 
+/* The recursion through structures, lists and maps keeps its frames small
+** (the message buffers live in the leaf functions below), so that the
+** deepest document the JSON parser accepts (JSON_PARSER_MAX_DEPTH, 2048)
+** is walked on any thread's stack. DynamoDB's own nesting limit (32 levels
+** of M and L) is the attribute check's, with its ValidationException; this
+** pass only bounds the recursion. */
+#define MAX_DEPTH 4096
+
 /* Check a structure's members; drop unknown members and nulls. */
 static int check_struct(const sh_shape *sh, json_t *obj, int depth, ddb_error *err)
 {
@@ -104,32 +112,51 @@ static int check_struct(const sh_shape *sh, json_t *obj, int depth, ddb_error *e
     return DDB_OK;
 }
 
+/* A structure, list or map shape given a JSON value of the wrong kind. */
+static int container_mismatch(const sh_shape *sh, const json_t *v, ddb_error *err)
+{
+    char msg[512];
+    switch (sh->type) {
+        case SH_STRUCT:
+            if (json_is_array(v)) {
+                snprintf(msg, sizeof msg, "Unrecognized collection type class %s", sh->java);
+                return ser_error(err, msg);
+            }
+            return ser_error(err, "Unexpected value type in payload");
+        case SH_LIST:
+            if (json_is_object(v))
+                return ser_error(err, "Start of structure or map found where not expected");
+            return ser_error(err, "Unexpected field type");
+        default: /* SH_MAP */
+            if (json_is_array(v)) {
+                snprintf(msg, sizeof msg, "Unrecognized collection type %s", sh->java);
+                return ser_error(err, msg);
+            }
+            return ser_error(err, "Unexpected field type");
+    }
+}
+
+static int check_scalar(const sh_shape *sh, json_t **slot, ddb_error *err);
+
 /* Check one value against shape 'shape'. *slot may be replaced by a coerced
 ** value (the caller owns one reference to *slot before and after). */
 static int check_value(int shape, json_t **slot, int depth, ddb_error *err)
 {
     const sh_shape *sh = &sh_shapes[shape];
     json_t *v = *slot;
-    char msg[512];
 
-    if (depth > 100) /* far beyond anything DynamoDB accepts; bounds the recursion */
+    if (depth > MAX_DEPTH)
         return ser_error(err, "Nesting too deep");
 
     switch (sh->type) {
         case SH_STRUCT:
             if (json_is_object(v))
                 return check_struct(sh, v, depth, err);
-            if (json_is_array(v)) {
-                snprintf(msg, sizeof msg, "Unrecognized collection type class %s", sh->java);
-                return ser_error(err, msg);
-            }
-            return ser_error(err, "Unexpected value type in payload");
+            return container_mismatch(sh, v, err);
 
         case SH_LIST: {
-            if (json_is_object(v))
-                return ser_error(err, "Start of structure or map found where not expected");
             if (!json_is_array(v))
-                return ser_error(err, "Unexpected field type");
+                return container_mismatch(sh, v, err);
             size_t i;
             json_t *e;
             json_array_foreach(v, i, e) {
@@ -148,12 +175,8 @@ static int check_value(int shape, json_t **slot, int depth, ddb_error *err)
         }
 
         case SH_MAP: {
-            if (json_is_array(v)) {
-                snprintf(msg, sizeof msg, "Unrecognized collection type %s", sh->java);
-                return ser_error(err, msg);
-            }
             if (!json_is_object(v))
-                return ser_error(err, "Unexpected field type");
+                return container_mismatch(sh, v, err);
             const char *k;
             json_t *e, *tmp;
             json_object_foreach_safe(v, tmp, k, e) {
@@ -174,10 +197,16 @@ static int check_value(int shape, json_t **slot, int depth, ddb_error *err)
         }
 
         default:
-            break;
+            return check_scalar(sh, slot, err);
     }
+}
 
-    /* scalars */
+/* A scalar shape (string, numbers, boolean, blob, timestamp). */
+static int check_scalar(const sh_shape *sh, json_t **slot, ddb_error *err)
+{
+    json_t *v = *slot;
+    char msg[512];
+
     if (json_is_object(v))
         return ser_error(err, "Start of structure or map found where not expected");
     if (json_is_array(v)) {

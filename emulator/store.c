@@ -327,6 +327,17 @@ int ddb_store_write_end(ddb_conn *c, int ok, ddb_error *err)
     return rc;
 }
 
+int ddb_store_write_abandon(ddb_store *st)
+{
+    ddb_conn *c = st ? pthread_getspecific(st->key) : NULL;
+    if (c == NULL || !c->in_write)
+        return 0;
+    ddb_error err = DDB_ERROR_INIT;
+    ddb_store_write_end(c, 0, &err);
+    ddb_err_clear(&err);
+    return 1;
+}
+
 int ddb_store_get(ddb_conn *c, const ddb_buf *key, ddb_buf *out_v, int64_t *out_sz,
                   ddb_error *err)
 {

@@ -37,6 +37,11 @@ ddb_conn *ddb_store_conn(ddb_store *st, ddb_error *err);
 ** fails), rolls back otherwise, and releases the lock. Returns DDB_OK/DDB_ERR. */
 int ddb_store_write_begin(ddb_conn *c, ddb_error *err);
 int ddb_store_write_end(ddb_conn *c, int ok, ddb_error *err);
+/* After a request: if this thread's connection is still inside a write
+** transaction (a handler returned without ddb_store_write_end), roll it back,
+** release the write lock -- which would otherwise stop every writer for
+** good -- and return 1; else 0. */
+int ddb_store_write_abandon(ddb_store *st);
 
 /* Point read. Returns 1 and fills *out_v (appended to 'out_v', may be NULL to
 ** skip the value) and *out_sz when found, 0 when absent, DDB_ERR on error. */

@@ -7,6 +7,7 @@
 */
 #include "ddb_attr.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,10 +161,60 @@ static char *duplicate_text(const json_t *arr, int binary)
     return ddb_buf_steal(&b, NULL);
 }
 
+/* The older layer reads numbers as Java BigDecimals and computes their
+** magnitude as precision - scale in a 32-bit int, which wraps negative for
+** the largest exponents: 1e2147483647 is reported as an underflow there
+** (query-scan-batch-facts.md §1.1, validation-facts.md §1.2 d). 1 when the
+** text is such a number: well formed, not zero, its scale (fraction digits
+** minus exponent) within int range, and precision - scale above INT32_MAX. */
+static int bigdecimal_wraps(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    int64_t digits = 0, frac = 0, lead = 0, seen_point = 0, nonzero = 0;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            digits++;
+            if (seen_point)
+                frac++;
+            if (s[i] != '0')
+                nonzero = 1;
+            else if (!nonzero)
+                lead++;
+        } else if (s[i] == '.' && !seen_point) {
+            seen_point = 1;
+        } else {
+            break;
+        }
+    }
+    if (digits == 0 || !nonzero || i >= n || (s[i] != 'e' && s[i] != 'E'))
+        return 0;
+    i++;
+    int neg = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    int64_t exp = 0;
+    size_t start = i;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        exp = exp * 10 + (s[i] - '0');
+        if (exp > ((int64_t)1 << 40))
+            return 0; /* not a BigDecimal at all */
+    }
+    if (i != n || i == start)
+        return 0;
+    int64_t scale = frac - (neg ? -exp : exp);
+    if (scale < INT32_MIN || scale > INT32_MAX)
+        return 0;
+    int64_t precision = digits - lead;
+    return precision - scale > INT32_MAX;
+}
+
 /* Canonicalise number text in place; 'str' is a JSON string. The texts are
 ** ddb_number_parse's, except for the empty string: ddb_number_parse gives the
 ** LEGACY "...numeric value" there, DynamoDB's CURRENT wording ends in ": "
-** (validation-facts.md §1.2 d, §6.1 step 2a). */
+** (validation-facts.md §1.2 d, §6.1 step 2a), and for the older layer's
+** BigDecimal wrap (bigdecimal_wraps). */
 static int canon_number(json_t *str, int legacy, ddb_error *err)
 {
     ddb_number num;
@@ -171,6 +222,10 @@ static int canon_number(json_t *str, int legacy, ddb_error *err)
         return ddb_err_set(err, DDB_E_VALIDATION,
                            legacy ? "The parameter cannot be converted to a numeric value"
                                   : "The parameter cannot be converted to a numeric value: ");
+    if (legacy && bigdecimal_wraps(json_string_value(str), json_string_length(str)))
+        return ddb_err_set(err, DDB_E_VALIDATION,
+                           "Number underflow. Attempting to store a number with magnitude smaller "
+                           "than supported range");
     if (ddb_number_parse(json_string_value(str), json_string_length(str), &num, err) != DDB_OK)
         return DDB_ERR;
     char text[DDB_NUM_TEXT_MAX];

@@ -421,17 +421,21 @@ static int list_has(const char *list, const char *name)
 }
 
 /* The normalized value of header 'name' as it appears in the canonical
-** request (values of repeated headers joined by ','). New string or NULL. */
-static char *header_canonical_value(const ddb_sigv4_request *req, const char *name)
+** request (values of repeated headers joined by ','), and its length in
+** *out_len (it may hold NUL bytes). New string or NULL. */
+static char *header_canonical_value(const ddb_sigv4_request *req, const char *name,
+                                    size_t *out_len)
 {
     ddb_buf b = DDB_BUF_INIT;
     if (!put_header_line(&b, req, name, strlen(name))) {
         ddb_buf_free(&b);
         return NULL;
     }
-    char *line = ddb_buf_steal(&b, NULL);
-    size_t skip = strlen(name) + 1, len = strlen(line);
+    size_t len = 0;
+    char *line = ddb_buf_steal(&b, &len); /* the value may hold NUL bytes: not strlen */
+    size_t skip = strlen(name) + 1;
     char *v = ddb_xstrndup(line + skip, len - skip - 1); /* drop "name:" and '\n' */
+    *out_len = len - skip - 1;
     free(line);
     return v;
 }
@@ -442,7 +446,7 @@ static char *header_canonical_value(const ddb_sigv4_request *req, const char *na
 ** query. Returns the new string, or NULL when a listed header is absent.
 */
 static char *build_canonical(const ddb_sigv4_request *req, const char *signed_headers,
-                             int presigned)
+                             int presigned, size_t *out_len)
 {
     ddb_buf b = DDB_BUF_INIT;
     ddb_buf_puts(&b, req->method ? req->method : "");
@@ -469,25 +473,28 @@ static char *build_canonical(const ddb_sigv4_request *req, const char *signed_he
     ddb_buf_putc(&b, '\n');
 
     char *claimed = NULL;
+    size_t claimed_len = 0;
     if (list_has(signed_headers, "x-amz-content-sha256"))
-        claimed = header_canonical_value(req, "x-amz-content-sha256");
+        claimed = header_canonical_value(req, "x-amz-content-sha256", &claimed_len);
     if (claimed != NULL) {
-        ddb_buf_puts(&b, claimed);
+        ddb_buf_append(&b, claimed, claimed_len);
         free(claimed);
     } else {
         char hex[65];
         ddb_sha256_hex(req->body, req->body_len, hex);
         ddb_buf_puts(&b, hex);
     }
-    return ddb_buf_steal(&b, NULL);
+    return ddb_buf_steal(&b, out_len);
 }
 
-static char *build_string_to_sign(const char *canonical, const char *amz_date,
+/* 'clen' bytes of canonical request: a header value may hold NUL bytes, and
+** they are signed like any other byte. */
+static char *build_string_to_sign(const char *canonical, size_t clen, const char *amz_date,
                                   const char *date, const char *region,
                                   const char *service)
 {
     char hex[65];
-    ddb_sha256_hex(canonical, strlen(canonical), hex);
+    ddb_sha256_hex(canonical, clen, hex);
     return ddb_xasprintf(ALGORITHM "\n%s\n%s/%s/%s/" TERMINATOR "\n%s", amz_date, date,
                          region, service, hex);
 }
@@ -978,11 +985,12 @@ int ddb_sigv4_canonical(const ddb_sigv4_request *req, const ddb_sigv4_auth *auth
 {
     *out_canonical = NULL;
     *out_string_to_sign = NULL;
-    char *creq = build_canonical(req, auth->signed_headers, auth->presigned);
+    size_t clen = 0;
+    char *creq = build_canonical(req, auth->signed_headers, auth->presigned, &clen);
     if (creq == NULL)
         return ddb_err_set(err, DDB_E_INVALID_SIGNATURE, MSG_MISMATCH);
     *out_canonical = creq;
-    *out_string_to_sign = build_string_to_sign(creq, auth->amz_date, auth->scope_date,
+    *out_string_to_sign = build_string_to_sign(creq, clen, auth->amz_date, auth->scope_date,
                                                auth->region, auth->service);
     return DDB_OK;
 }
@@ -1054,11 +1062,13 @@ int ddb_sigv4_verify(const ddb_sigv4_request *req, const ddb_sigv4_auth *auth,
     /* A signed x-amz-content-sha256 was used as the payload hash; it must
     ** also be the real hash of the body unless it says UNSIGNED-PAYLOAD. */
     if (list_has(auth->signed_headers, "x-amz-content-sha256")) {
-        char *claimed = header_canonical_value(req, "x-amz-content-sha256");
-        if (claimed != NULL && strcmp(claimed, "UNSIGNED-PAYLOAD") != 0) {
+        size_t claimed_len = 0;
+        char *claimed = header_canonical_value(req, "x-amz-content-sha256", &claimed_len);
+        if (claimed != NULL &&
+            !(claimed_len == 16 && memcmp(claimed, "UNSIGNED-PAYLOAD", 16) == 0)) {
             char hex[65];
             ddb_sha256_hex(req->body, req->body_len, hex);
-            if (strlen(claimed) != 64 || strncasecmp(claimed, hex, 64) != 0)
+            if (claimed_len != 64 || strncasecmp(claimed, hex, 64) != 0)
                 ok = 0;
         }
         free(claimed);
@@ -1124,8 +1134,9 @@ char *ddb_sigv4_sign(const ddb_sigv4_request *req, const char *access_key,
     char date[9];
     memcpy(date, amz_date, 8);
     date[8] = '\0';
-    char *creq = build_canonical(req, signed_headers, 0);
-    char *sts = build_string_to_sign(creq, amz_date, date, region, service);
+    size_t clen = 0;
+    char *creq = build_canonical(req, signed_headers, 0, &clen);
+    char *sts = build_string_to_sign(creq, clen, amz_date, date, region, service);
     unsigned char key[32], mac[32];
     char hex[65];
     signing_key(secret, date, region, service, key);
