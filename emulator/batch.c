@@ -7,10 +7,17 @@
 ** present, as DynamoDB sends it. BatchGetItem: up to 100 keys over one or more
 ** tables with per-table projections; Responses lists every requested table
 ** and UnprocessedKeys holds what did not fit in 16 MB.
+** Both authorize the caller on every table (dynamodb:LeadingKeys holds every
+** partition key value sent for it) before any table's existence is
+** revealed, and admit each item separately with the throughput simulator:
+** what it refuses is left unprocessed, and when it refuses everything the
+** call fails with the throttling error.
 */
+#include "authz.h"
 #include "itemio.h"
 #include "reqexpr.h"
 #include "request.h"
+#include "throughput.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +30,8 @@ static const char *const return_metrics_all[] = {"SIZE", "NONE", NULL};
 /* One put or delete of the batch. */
 typedef struct write_op {
     ddb_table *table;     /* owned reference */
+    const char *rkey;     /* its RequestItems key, as sent */
+    json_t *request;      /* the WriteRequest (borrowed), for UnprocessedItems */
     json_t *item;         /* PutRequest.Item (borrowed), or NULL for a delete */
     json_t *key;          /* DeleteRequest.Key (borrowed), or NULL for a put */
     size_t size;
@@ -299,6 +308,124 @@ static int check_put_key(const ddb_table *t, const json_t *item, ddb_error *err)
     return rc;
 }
 
+/* The table name of a RequestItems key (the name part of a table ARN). */
+static const char *key_table_name(const char *key)
+{
+    const char *slash = strncmp(key, "arn:", 4) == 0 ? strstr(key, ":table/") : NULL;
+    return slash ? slash + 7 : key;
+}
+
+/* Authorize the operation on every table of RequestItems with the keys each
+** one carries (filled by 'add_keys'), then look the tables up: nothing about
+** a table's existence is revealed to a caller denied on it. 'tables'
+** receives a reference per table, in RequestItems order. */
+/* The condition keys of RequestItems entry 'i' ('value', on table 't' or
+** NULL when it does not exist); 'extra' is the caller's. */
+typedef json_t *(*ctx_maker)(const ddb_table *t, json_t *value, json_t *in, const void *extra,
+                             size_t i);
+
+static int authorize_tables(ddb_req *req, json_t *ri, ctx_maker make_ctx, const void *extra,
+                            ddb_table **tables, ddb_error *err)
+{
+    const char *name;
+    json_t *v;
+    size_t i = 0;
+    json_object_foreach(ri, name, v) {
+        tables[i] = batch_table(req, name);
+        json_t *ctx = make_ctx(tables[i], v, req->in, extra, i);
+        int rc = ddb_authz_table(req, tables[i], key_table_name(name), NULL, ctx, err);
+        json_decref(ctx);
+        i++;
+        if (rc != DDB_OK)
+            return DDB_ERR;
+    }
+    for (size_t j = 0; j < i; j++)
+        if (tables[j] == NULL)
+            return ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+    return DDB_OK;
+}
+
+/* The condition keys of a table's write requests. */
+static json_t *write_ctx(const ddb_table *t, json_t *list, json_t *in, const void *extra,
+                         size_t index)
+{
+    (void)extra;
+    (void)index;
+    json_t *ctx = ddb_authz_ctx_new();
+    size_t i;
+    json_t *wr;
+    json_array_foreach(list, i, wr) {
+        json_t *put = json_object_get(wr, "PutRequest");
+        json_t *map = put ? json_object_get(put, "Item")
+                          : json_object_get(json_object_get(wr, "DeleteRequest"), "Key");
+        ddb_authz_add_attribute_names(ctx, map);
+        const json_t *pk = t ? json_object_get(map, t->hash.name) : NULL;
+        if (pk != NULL)
+            ddb_authz_add_leading_key(ctx, pk);
+    }
+    const char *rcc = json_string_value(json_object_get(in, "ReturnConsumedCapacity"));
+    ddb_authz_set(ctx, "dynamodb:ReturnConsumedCapacity", rcc ? rcc : "NONE");
+    return ctx;
+}
+
+/* Add a refused request to UnprocessedItems (request shape). */
+static void add_unprocessed(json_t *unprocessed, const write_op *op)
+{
+    json_t *list = json_object_get(unprocessed, op->rkey);
+    if (list == NULL) {
+        list = json_array();
+        json_object_set_new(unprocessed, op->rkey, list);
+    }
+    json_array_append(list, op->request);
+}
+
+/* Admit and apply one put or delete inside the write transaction: DDB_OK
+** written, 1 refused by the simulator ('v' says why), DDB_ERR failed. */
+static int write_one(ddb_req *req, ddb_conn *conn, write_op *op, ddb_capacity_tally *tally,
+                     ddb_throttle_verdict *v, ddb_error *err)
+{
+    /* the table's current definition: an index may have been added meanwhile */
+    ddb_table *cur = ddb_catalog_get(req->srv->catalog, req->region, op->table->name);
+    ddb_old_item old;
+    memset(&old, 0, sizeof old);
+    ddb_write_cost cost;
+    memset(&cost, 0, sizeof cost);
+    int rc = DDB_OK;
+    if (cur == NULL || cur->id != op->table->id)
+        rc = ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+    else if (cur != op->table && op->item != NULL)
+        rc = ddb_check_item_keys(cur, op->item, err);
+    if (rc == DDB_OK)
+        rc = ddb_item_load(conn, &op->storage_key, &old, err);
+    if (rc == DDB_OK) {
+        ddb_write_cost_compute(cur, op->item ? op->item : op->key, old.found ? old.item : NULL,
+                               old.found ? (uint64_t)old.size : 0, op->item,
+                               op->item ? op->size : 0, &cost);
+        rc = ddb_tput_admit(req->srv->tput, cur, cost.charges, cost.n_charges, v, err);
+    }
+    if (rc == DDB_OK && !v->admitted) {
+        rc = 1;
+    } else if (rc == DDB_OK) {
+        ddb_capacity_tally_add(tally, cur->name, NULL, 0, DDB_THROTTLE_WRITE, cost.table_units);
+        for (size_t i = 0; i < cost.n_ix; i++)
+            ddb_capacity_tally_add(tally, cur->name, cost.ix[i].name, cost.ix[i].local,
+                                   DDB_THROTTLE_WRITE, cost.ix[i].write);
+        rc = ddb_item_store(conn, cur, &op->storage_key, &old, op->item, op->size, err);
+    }
+    ddb_write_cost_free(&cost);
+    ddb_old_item_free(&old);
+    ddb_table_unref(cur);
+    return rc;
+}
+
+/* Note the request on every table it touched (throttled: nothing got in). */
+static void note_tables(ddb_req *req, ddb_table **tables, size_t n, int throttled)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tables[i] != NULL)
+            ddb_tput_note(req->srv->tput, tables[i], req->op->name, throttled);
+}
+
 int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
 {
     json_t *in = req->in;
@@ -315,23 +442,28 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
         return DDB_ERR;
 
     write_op *ops = ddb_xcalloc(total ? total : 1, sizeof *ops);
-    size_t n = 0;
+    size_t n = 0, nt = json_object_size(ri);
+    ddb_table **tables = ddb_xcalloc(nt, sizeof *tables);
+    ddb_capacity_tally *tally = ddb_capacity_tally_new();
+    json_t *unprocessed = json_object();
     int rc = DDB_ERR;
     const char *name;
     json_t *list;
-    /* every table must exist before any key is looked at */
+    /* every table is authorized and must exist before any key is looked at */
+    if (authorize_tables(req, ri, write_ctx, NULL, tables, err) != DDB_OK)
+        goto out;
+    size_t ti = 0;
     json_object_foreach(ri, name, list) {
-        ddb_table *t = batch_table(req, name);
-        if (t == NULL) {
-            ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
-            goto out;
-        }
+        ddb_table *t = tables[ti++];
+        ddb_capacity_tally_add(tally, t->name, NULL, 0, DDB_THROTTLE_WRITE, 0);
         size_t i;
         json_t *wr;
         json_array_foreach(list, i, wr) {
             write_op *op = &ops[n++];
             ddb_table_ref(t);
             op->table = t;
+            op->rkey = name;
+            op->request = wr;
             json_t *put = json_object_get(wr, "PutRequest");
             if (put != NULL) {
                 op->item = json_object_get(put, "Item");
@@ -340,7 +472,6 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
                 op->key = json_object_get(json_object_get(wr, "DeleteRequest"), "Key");
             }
         }
-        ddb_table_unref(t);
     }
     for (size_t i = 0; i < n; i++) {
         write_op *op = &ops[i];
@@ -363,26 +494,43 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
     if (conn == NULL || ddb_store_write_begin(conn, err) != DDB_OK)
         goto out;
     rc = DDB_OK;
+    size_t refused = 0;
+    ddb_throttle_verdict last;
+    memset(&last, 0, sizeof last);
     for (size_t i = 0; i < n && rc == DDB_OK; i++) {
-        write_op *op = &ops[i];
-        /* the table's current definition: an index may have been added meanwhile */
-        ddb_table *cur = ddb_catalog_get(req->srv->catalog, req->region, op->table->name);
-        if (cur == NULL || cur->id != op->table->id) {
-            rc = ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+        ddb_throttle_verdict v;
+        int w = write_one(req, conn, &ops[i], tally, &v, err);
+        if (w == 1) { /* refused: left for the caller to retry */
+            add_unprocessed(unprocessed, &ops[i]);
+            last = v;
+            refused++;
         } else {
-            if (cur != op->table && op->item != NULL)
-                rc = ddb_check_item_keys(cur, op->item, err);
-            if (rc == DDB_OK)
-                rc = ddb_item_write(conn, cur, &op->storage_key, op->item, op->size, NULL, err);
+            rc = w;
         }
-        ddb_table_unref(cur);
     }
+    if (rc == DDB_OK && refused == n) /* nothing got in: the throttling error */
+        rc = ddb_throttle_verdict_error(&last, err);
     if (ddb_store_write_end(conn, rc == DDB_OK, err) != DDB_OK)
         rc = DDB_ERR;
-    if (rc == DDB_OK)
-        ddb_buf_puts(&req->out_raw, "{\"UnprocessedItems\":{}}");
+    note_tables(req, tables, nt, rc != DDB_OK && ddb_tput_throttled(err));
+    if (rc == DDB_OK) {
+        req->out = json_object();
+        json_object_set(req->out, "UnprocessedItems", unprocessed);
+        json_t *cc = ddb_capacity_tally_json(
+            tally,
+            ddb_capacity_return_parse(
+                json_string_value(json_object_get(in, "ReturnConsumedCapacity"))),
+            0);
+        if (cc != NULL)
+            json_object_set_new(req->out, "ConsumedCapacity", cc);
+    }
 out:
     free_ops(ops, n);
+    for (size_t i = 0; i < nt; i++)
+        ddb_table_unref(tables[i]);
+    free(tables);
+    ddb_capacity_tally_free(tally);
+    json_decref(unprocessed);
     return rc;
 }
 
@@ -465,6 +613,28 @@ static int check_get_table(get_table *g, size_t *total, ddb_error *err)
     return DDB_OK;
 }
 
+/* The condition keys of a table's keys and projection ('extra': the get_table array). */
+static json_t *get_ctx(const ddb_table *t, json_t *spec, json_t *in, const void *extra,
+                       size_t index)
+{
+    json_t *ctx = ddb_authz_ctx_new();
+    ddb_authz_add_expr_names(ctx, &((const get_table *)extra)[index].x);
+    size_t i;
+    json_t *key;
+    json_array_foreach(json_object_get(spec, "Keys"), i, key) {
+        ddb_authz_add_attribute_names(ctx, key);
+        const json_t *pk = t ? json_object_get(key, t->hash.name) : NULL;
+        if (pk != NULL)
+            ddb_authz_add_leading_key(ctx, pk);
+    }
+    int specific = json_object_get(spec, "ProjectionExpression") != NULL ||
+                   json_object_get(spec, "AttributesToGet") != NULL;
+    ddb_authz_set(ctx, "dynamodb:Select", specific ? "SPECIFIC_ATTRIBUTES" : "ALL_ATTRIBUTES");
+    const char *rcc = json_string_value(json_object_get(in, "ReturnConsumedCapacity"));
+    ddb_authz_set(ctx, "dynamodb:ReturnConsumedCapacity", rcc ? rcc : "NONE");
+    return ctx;
+}
+
 int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
 {
     json_t *in = req->in;
@@ -483,6 +653,7 @@ int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
 
     size_t n = json_object_size(ri), ng = 0, total = 0;
     get_table *gs = ddb_xcalloc(n, sizeof *gs);
+    ddb_table **tables = NULL;
     int rc = DDB_ERR;
     const char *name;
     json_t *spec;
@@ -497,12 +668,13 @@ int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
         ddb_err_set(err, DDB_E_VALIDATION, "Too many items requested for the BatchGetItem call");
         goto out;
     }
-    /* every table exists before any key is checked against its schema */
+    /* every table is authorized and exists before any key is checked */
+    tables = ddb_xcalloc(ng, sizeof *tables);
+    if (authorize_tables(req, ri, get_ctx, gs, tables, err) != DDB_OK)
+        goto out;
     for (size_t i = 0; i < ng; i++) {
-        if ((gs[i].table = batch_table(req, gs[i].name)) == NULL) {
-            ddb_err_set(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
-            goto out;
-        }
+        gs[i].table = tables[i];
+        tables[i] = NULL;
     }
     for (size_t i = 0; i < ng; i++) {
         size_t k;
@@ -518,12 +690,19 @@ int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
     if (conn == NULL)
         goto out;
     json_t *responses = json_object(), *unprocessed = json_object();
-    size_t bytes = 0;
+    ddb_capacity_tally *tally = ddb_capacity_tally_new();
+    size_t bytes = 0, refused = 0;
+    ddb_throttle_verdict last;
+    memset(&last, 0, sizeof last);
     rc = DDB_OK;
     for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
         get_table *g = &gs[i];
         json_t *items = json_array();
         json_t *left = json_array();
+        ddb_read_mode mode = json_is_true(json_object_get(g->spec, "ConsistentRead"))
+                                 ? DDB_READ_STRONG
+                                 : DDB_READ_EVENTUAL;
+        ddb_capacity_tally_add(tally, g->table->name, NULL, 0, DDB_THROTTLE_READ, 0);
         size_t k;
         json_t *key;
         json_array_foreach(json_object_get(g->spec, "Keys"), k, key) {
@@ -532,9 +711,28 @@ int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
                 continue;
             }
             ddb_buf skey = DDB_BUF_INIT, text = DDB_BUF_INIT;
+            int64_t size = 0;
             int found = ddb_key_item(g->table, key, &skey, err) == DDB_OK
-                            ? ddb_item_read(conn, &skey, &text, err)
+                            ? ddb_store_get(conn, &skey, &text, &size, err)
                             : DDB_ERR;
+            if (found >= 0) { /* each key admitted alone; a refused one is left over */
+                ddb_cu units = ddb_capacity_read_units(found ? (uint64_t)size : 0, mode);
+                char *label = NULL;
+                ddb_throttle_charge ch = ddb_read_charge(g->table, NULL, key, units, &label);
+                ddb_throttle_verdict v;
+                if (ddb_tput_admit(req->srv->tput, g->table, &ch, 1, &v, err) != DDB_OK) {
+                    found = DDB_ERR;
+                } else if (!v.admitted) {
+                    json_array_append(left, key);
+                    last = v;
+                    refused++;
+                    found = 0;
+                } else {
+                    ddb_capacity_tally_add(tally, g->table->name, NULL, 0, DDB_THROTTLE_READ,
+                                           units);
+                }
+                free(label);
+            }
             if (found < 0) {
                 rc = DDB_ERR;
             } else if (found > 0) {
@@ -564,19 +762,35 @@ int ddb_op_batch_get_item(ddb_req *req, ddb_error *err)
             json_decref(left);
         }
     }
+    if (rc == DDB_OK && refused > 0 && refused == total) /* nothing read: the throttling error */
+        rc = ddb_throttle_verdict_error(&last, err);
+    for (size_t i = 0; i < ng; i++)
+        ddb_tput_note(req->srv->tput, gs[i].table, "BatchGetItem",
+                      rc != DDB_OK && ddb_tput_throttled(err));
     if (rc == DDB_OK) {
         req->out = json_object();
+        json_t *cc = ddb_capacity_tally_json(
+            tally,
+            ddb_capacity_return_parse(
+                json_string_value(json_object_get(in, "ReturnConsumedCapacity"))),
+            0);
+        if (cc != NULL)
+            json_object_set_new(req->out, "ConsumedCapacity", cc);
         json_object_set_new(req->out, "Responses", responses);
         json_object_set_new(req->out, "UnprocessedKeys", unprocessed);
     } else {
         json_decref(responses);
         json_decref(unprocessed);
     }
+    ddb_capacity_tally_free(tally);
 out:
     for (size_t i = 0; i < ng; i++) {
         ddb_req_exprs_free(&gs[i].x);
         ddb_table_unref(gs[i].table);
+        if (tables != NULL)
+            ddb_table_unref(tables[i]);
     }
+    free(tables);
     free(gs);
     return rc;
 }

@@ -274,20 +274,13 @@ static void write_plan_free(write_plan *p)
     ddb_write_cost_free(&p->cost);
 }
 
-/* 1 when 'err' is one of the throttling errors. */
-static int throttled(const ddb_error *err)
-{
-    return err->code == DDB_E_PROVISIONED_THROUGHPUT || err->code == DDB_E_THROTTLING ||
-           err->code == DDB_E_REQUEST_LIMIT;
-}
-
 /* Note the request for ThrottledRequests and add ConsumedCapacity to 'out'. */
 static void finish_write(ddb_req *req, const write_plan *p, const ddb_table *t, json_t *out,
                          const ddb_error *err)
 {
     if (t == NULL || !p->charged)
         return;
-    ddb_tput_note(req->srv->tput, t, req->op->name, throttled(err));
+    ddb_tput_note(req->srv->tput, t, req->op->name, ddb_tput_throttled(err));
     if (out != NULL) {
         json_t *cc = ddb_consumed_capacity(req->in, t, 0, p->cost.table_units, p->cost.ix,
                                            p->cost.n_ix);
@@ -581,7 +574,7 @@ int ddb_op_get_item(ddb_req *req, ddb_error *err)
         if (ddb_tput_admit(req->srv->tput, t, &ch, 1, NULL, err) != DDB_OK)
             found = DDB_ERR;
         free(label);
-        ddb_tput_note(req->srv->tput, t, "GetItem", found < 0 && throttled(err));
+        ddb_tput_note(req->srv->tput, t, "GetItem", found < 0 && ddb_tput_throttled(err));
         if (found >= 0)
             cc = ddb_consumed_capacity(in, t, units, 0, NULL, 0);
     }

@@ -8,10 +8,16 @@
 ** is DynamoDB's: Limit counts evaluated items, the 1 MB page is measured
 ** before the filter and includes the item that crosses it, and
 ** LastEvaluatedKey holds the table key (plus the index key on an index).
+** The caller is authorized on the table (or the index ARN) before the
+** table's existence is revealed, a Query with its partition key value as
+** dynamodb:LeadingKeys; a page's read capacity is admitted by the throughput
+** simulator before the reply is built (a refused page is discarded).
 */
+#include "authz.h"
 #include "itemio.h"
 #include "reqexpr.h"
 #include "request.h"
+#include "throughput.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +53,12 @@ typedef struct read_op {
     int stopped;                  /* Limit or 1 MB reached: LastEvaluatedKey due */
     json_t *last;                 /* last evaluated item/entry (owned) */
     ddb_buf items;                /* the Items array being built, without brackets */
+    /* capacity */
+    ddb_read_mode mode;           /* ConsistentRead */
+    ddb_cu base_units;            /* LSI: table items fetched, each rounded to 4 KB */
+    uint64_t *row_hash, *row_size; /* Scan: each row read, in hash order */
+    size_t n_rows, cap_rows;
+    json_t *cc;                   /* ConsumedCapacity of the page (owned) */
 } read_op;
 
 /*---- request checks that need no table ----*/
@@ -538,6 +550,8 @@ static json_t *base_item(read_op *r, const json_t *entry, ddb_error *err)
         ddb_item_read(r->conn, &key, &text, err) == 1) {
         json_error_t jerr;
         item = json_loadb((const char *)text.data, text.len, JSON_ALLOW_NUL, &jerr);
+        if (item != NULL)
+            r->base_units += ddb_capacity_read_units(ddb_item_size(item), r->mode);
     }
     ddb_buf_free(&key);
     ddb_buf_free(&text);
@@ -547,9 +561,19 @@ static json_t *base_item(read_op *r, const json_t *entry, ddb_error *err)
 static int on_row(void *ctx, const unsigned char *k, size_t klen, const unsigned char *v,
                   size_t vlen, int64_t sz, ddb_error *err)
 {
-    (void)k;
-    (void)klen;
     read_op *r = ctx;
+    if (r->scan) { /* its partition-key hash (key bytes 4..11) and size */
+        if (r->n_rows == r->cap_rows) {
+            r->cap_rows = r->cap_rows ? 2 * r->cap_rows : 256;
+            r->row_hash = ddb_xrealloc(r->row_hash, r->cap_rows * sizeof *r->row_hash);
+            r->row_size = ddb_xrealloc(r->row_size, r->cap_rows * sizeof *r->row_size);
+        }
+        uint64_t h = 0;
+        for (size_t i = 4; i < 12 && i < klen; i++)
+            h = h << 8 | k[i];
+        r->row_hash[r->n_rows] = h;
+        r->row_size[r->n_rows++] = (uint64_t)sz;
+    }
     r->scanned++;
     r->bytes += (size_t)sz;
     json_decref(r->last);
@@ -603,7 +627,7 @@ static int on_row(void *ctx, const unsigned char *k, size_t klen, const unsigned
     return 0;
 }
 
-/* Run the range read and build the reply. */
+/* Run the range read. */
 static int read_range(read_op *r, const ddb_buf *lo, const ddb_buf *hi, ddb_error *err)
 {
     r->conn = ddb_store_conn(r->req->srv->store, err);
@@ -612,8 +636,19 @@ static int read_range(read_op *r, const ddb_buf *lo, const ddb_buf *hi, ddb_erro
     if (buf_cmp(lo, hi) < 0 && ddb_store_scan(r->conn, lo->data, lo->len, hi->data, hi->len,
                                                !r->forward, on_row, r, err) != DDB_OK)
         return DDB_ERR;
+    return DDB_OK;
+}
+
+/* The reply of an admitted page. */
+static void render(read_op *r)
+{
     ddb_buf *o = &r->req->out_raw;
     ddb_buf_printf(o, "{\"Count\":%lld", r->count);
+    if (r->cc != NULL) {
+        char *ct = json_dumps(r->cc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        ddb_buf_printf(o, ",\"ConsumedCapacity\":%s", ct);
+        free(ct);
+    }
     if (r->select != SEL_COUNT) {
         ddb_buf_puts(o, ",\"Items\":[");
         ddb_buf_append(o, r->items.data, r->items.len);
@@ -629,7 +664,127 @@ static int read_range(read_op *r, const ddb_buf *lo, const ddb_buf *hi, ddb_erro
         json_decref(lek);
     }
     ddb_buf_printf(o, ",\"ScannedCount\":%lld}", r->scanned);
+}
+
+/*---- authorization and capacity ----*/
+
+/* Look the table up quietly, authorize the caller on it (on the index ARN
+** when IndexName is given) with the request's condition keys, then reveal a
+** missing table. A Query's partition key value, when its key condition
+** yields one, is dynamodb:LeadingKeys. */
+static int lookup_authorized(read_op *r, ddb_error *err)
+{
+    ddb_req *req = r->req;
+    json_t *in = req->in;
+    ddb_error missing = DDB_ERROR_INIT;
+    r->t = ddb_req_table(req, 1, &missing);
+    const char *ixn = json_string_value(json_object_get(in, "IndexName"));
+    json_t *ctx = ddb_authz_ctx_new();
+    ddb_authz_add_expr_names(ctx, &r->x);
+    if (!r->scan && r->t != NULL) {
+        const ddb_index *ix = ixn ? ddb_table_index(r->t, ixn) : NULL;
+        const ddb_keyattr *hk = ix ? &ix->hash : &r->t->hash;
+        const ddb_keyattr *rk = ix ? &ix->range : &r->t->range;
+        ddb_key_cond kc;
+        ddb_error quiet = DDB_ERROR_INIT;
+        if ((ixn == NULL || ix != NULL) && r->n_conditions == 0 &&
+            ddb_expr_key_condition(r->x.key_cond, hk->name, ddb_type_name(hk->type), rk->name,
+                                   rk->name ? ddb_type_name(rk->type) : NULL, &kc,
+                                   &quiet) == DDB_OK)
+            ddb_authz_add_leading_key(ctx, kc.hash_value);
+        ddb_err_clear(&quiet);
+    }
+    static const char *const select_names[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
+                                               "SPECIFIC_ATTRIBUTES", "COUNT"};
+    ddb_authz_set(ctx, "dynamodb:Select", select_names[r->select]);
+    const char *rcc = json_string_value(json_object_get(in, "ReturnConsumedCapacity"));
+    ddb_authz_set(ctx, "dynamodb:ReturnConsumedCapacity", rcc ? rcc : "NONE");
+    const char *name = ddb_req_table_name(req);
+    int rc = ddb_authz_table(req, r->t, name ? name : "", ixn, ctx, err);
+    json_decref(ctx);
+    if (rc == DDB_OK && r->t == NULL) {
+        if (err != NULL)
+            *err = missing;
+        else
+            ddb_err_clear(&missing);
+        return DDB_ERR;
+    }
+    ddb_err_clear(&missing);
+    return rc;
+}
+
+/* Admit 'n' read charges of the page and note the request; on success the
+** page's ConsumedCapacity ('units' through the index or on the table, plus
+** the table items an LSI read fetched) is kept for the reply. */
+static int admit_page(read_op *r, const ddb_throttle_charge *ch, size_t n, ddb_cu units,
+                      ddb_error *err)
+{
+    ddb_tput *tp = r->req->srv->tput;
+    int rc = ddb_tput_admit(tp, r->t, ch, n, NULL, err);
+    ddb_tput_note(tp, r->t, r->scan ? "Scan" : "Query", rc != DDB_OK && ddb_tput_throttled(err));
+    if (rc != DDB_OK)
+        return DDB_ERR;
+    ddb_capacity_index_use use = {r->ix ? r->ix->name : NULL, r->ix ? r->ix->local : 0, units, 0};
+    r->cc = ddb_consumed_capacity(r->req->in, r->t, r->ix ? r->base_units : units + r->base_units,
+                                  0, &use, r->ix ? 1 : 0);
     return DDB_OK;
+}
+
+/* A Query page: its bytes read, rounded up to 4 KB once, on the partition
+** of its partition key value (the GSI's, or the table's for a table or LSI);
+** an LSI's fetched table items are charged to the table on top. */
+static int charge_query(read_op *r, const json_t *hash_value, ddb_error *err)
+{
+    const ddb_keyattr *hk = r->ix ? &r->ix->hash : &r->t->hash;
+    ddb_cu units = ddb_capacity_query_units(r->bytes, r->mode);
+    json_t *key = json_object();
+    json_object_set(key, hk->name, (json_t *)hash_value);
+    char *label = NULL;
+    ddb_throttle_charge ch = ddb_read_charge(r->t, r->ix, key, units + r->base_units, &label);
+    json_decref(key);
+    int rc = admit_page(r, &ch, 1, units, err);
+    free(label);
+    return rc;
+}
+
+/* A Scan page read from hash 'h0' to hash 'h1' (inclusive): every partition
+** of the span is charged at least one 4 KB block, the rest as its own bytes
+** require (ddb_capacity_scan_units). */
+static int charge_scan(read_op *r, uint64_t h0, uint64_t h1, ddb_error *err)
+{
+    ddb_tput *tp = r->req->srv->tput;
+    ddb_throttle_sim *sim = ddb_tput_sim(tp, r->t, err);
+    if (sim == NULL)
+        return DDB_ERR;
+    const char *gsi = r->ix && !r->ix->local ? r->ix->name : NULL;
+    ddb_throttle_partition_info span[DDB_THROTTLE_MAX_PARTITIONS];
+    size_t np = 0;
+    if (h0 > h1)
+        h1 = h0;
+    if (ddb_throttle_partition_span(sim, r->t->name, gsi, h0, h1, ddb_tput_now(tp), span,
+                                    DDB_THROTTLE_MAX_PARTITIONS, &np, err) != DDB_OK)
+        return DDB_ERR;
+    if (np > DDB_THROTTLE_MAX_PARTITIONS)
+        np = DDB_THROTTLE_MAX_PARTITIONS;
+    if (np == 0)
+        return ddb_err_set(err, DDB_E_INTERNAL, "scan span has no partition");
+    uint64_t bytes[DDB_THROTTLE_MAX_PARTITIONS];
+    memset(bytes, 0, sizeof bytes);
+    size_t p = 0;
+    for (size_t i = 0; i < r->n_rows; i++) { /* rows and partitions are both in hash order */
+        while (p + 1 < np && r->row_hash[i] > span[p].hi)
+            p++;
+        bytes[p] += r->row_size[i];
+    }
+    ddb_cu per[DDB_THROTTLE_MAX_PARTITIONS];
+    ddb_cu units = ddb_capacity_scan_units(bytes, np, r->mode, per);
+    ddb_throttle_charge ch[DDB_THROTTLE_MAX_PARTITIONS];
+    for (size_t i = 0; i < np; i++)
+        ch[i] = (ddb_throttle_charge){r->t->name, gsi, DDB_THROTTLE_READ, per[i], span[i].lo,
+                                      NULL, 0};
+    if (r->base_units > 0 && np > 0) /* an LSI's fetched items: the table's partitions */
+        ch[np - 1].units += r->base_units;
+    return admit_page(r, ch, np, units, err);
 }
 
 static int resolve_index(read_op *r, ddb_error *err)
@@ -658,6 +813,9 @@ static void read_op_free(read_op *r)
     ddb_table_unref(r->t);
     json_decref(r->last);
     ddb_buf_free(&r->items);
+    free(r->row_hash);
+    free(r->row_size);
+    json_decref(r->cc);
 }
 
 /* QueryFilter / ScanFilter entries (§1.4), in the order sent. Scan's values
@@ -776,6 +934,8 @@ static int check_request(read_op *r, ddb_error *err)
     r->limit = limit ? json_integer_value(limit) : 0;
     json_t *fwd = json_object_get(in, "ScanIndexForward");
     r->forward = fwd == NULL || json_is_true(fwd);
+    r->mode = json_is_true(json_object_get(in, "ConsistentRead")) ? DDB_READ_STRONG
+                                                                   : DDB_READ_EVENTUAL;
     return DDB_OK;
 }
 
@@ -790,7 +950,7 @@ int ddb_op_query(ddb_req *req, ddb_error *err)
     ddb_buf lo = DDB_BUF_INIT, hi = DDB_BUF_INIT;
     if (check_request(&r, err) != DDB_OK)
         goto out;
-    if ((r.t = ddb_req_table(req, 1, err)) == NULL || resolve_index(&r, err) != DDB_OK)
+    if (lookup_authorized(&r, err) != DDB_OK || resolve_index(&r, err) != DDB_OK)
         goto out;
     const ddb_keyattr *hk = r.ix ? &r.ix->hash : &r.t->hash;
     const ddb_keyattr *rk = r.ix ? &r.ix->range : &r.t->range;
@@ -851,6 +1011,8 @@ int ddb_op_query(ddb_req *req, ddb_error *err)
         ddb_buf_free(&k);
     }
     rc = read_range(&r, &lo, &hi, err);
+    if (rc == DDB_OK && (rc = charge_query(&r, kc.hash_value, err)) == DDB_OK)
+        render(&r);
 out:
     ddb_buf_free(&lo);
     ddb_buf_free(&hi);
@@ -866,6 +1028,15 @@ static uint64_t segment_start(long long seg, long long total)
     unsigned __int128 v = ((unsigned __int128)1 << 64) * (unsigned long long)seg /
                           (unsigned long long)total;
     return (uint64_t)v;
+}
+
+/* The partition-key hash in bytes 4..11 of a storage key. */
+static uint64_t hash_of(const ddb_buf *k)
+{
+    uint64_t h = 0;
+    for (size_t i = 4; i < 12 && i < k->len; i++)
+        h = h << 8 | k->data[i];
+    return h;
 }
 
 static void put_hash(ddb_buf *b, uint32_t id, uint64_t h)
@@ -886,7 +1057,7 @@ int ddb_op_scan(ddb_req *req, ddb_error *err)
     if (check_request(&r, err) != DDB_OK)
         goto out;
     r.forward = 1;
-    if ((r.t = ddb_req_table(req, 1, err)) == NULL || resolve_index(&r, err) != DDB_OK)
+    if (lookup_authorized(&r, err) != DDB_OK || resolve_index(&r, err) != DDB_OK)
         goto out;
     /* start key (index part), Select against the index, start key (table
     ** part), its segment, then key paths (§3.2) */
@@ -931,6 +1102,19 @@ int ddb_op_scan(ddb_req *req, ddb_error *err)
     if (check_key_paths(&r, err) != DDB_OK)
         goto out;
     rc = read_range(&r, &lo, &hi, err);
+    if (rc == DDB_OK) {
+        /* the span read: from the start key's (or the segment's) hash to the
+        ** last row's, or to the segment's end when the page finished it */
+        uint64_t h0 = hash_of(&lo), h1;
+        if (r.stopped && r.n_rows > 0)
+            h1 = r.row_hash[r.n_rows - 1];
+        else if (s + 1 < total)
+            h1 = segment_start(s + 1, total) - 1;
+        else
+            h1 = UINT64_MAX;
+        if ((rc = charge_scan(&r, h0, h1, err)) == DDB_OK)
+            render(&r);
+    }
 out:
     ddb_buf_free(&lo);
     ddb_buf_free(&hi);

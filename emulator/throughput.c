@@ -307,6 +307,12 @@ int ddb_tput_admit(ddb_tput *tp, const ddb_table *t, const ddb_throttle_charge *
     return DDB_OK;
 }
 
+int ddb_tput_throttled(const ddb_error *err)
+{
+    return err != NULL && (err->code == DDB_E_PROVISIONED_THROUGHPUT ||
+                           err->code == DDB_E_THROTTLING || err->code == DDB_E_REQUEST_LIMIT);
+}
+
 void ddb_tput_note(ddb_tput *tp, const ddb_table *t, const char *operation, int throttled)
 {
     ddb_throttle_sim *sim = ddb_tput_sim(tp, t, NULL);
@@ -424,27 +430,18 @@ void ddb_write_cost_free(ddb_write_cost *c)
 ddb_throttle_charge ddb_read_charge(const ddb_table *t, const ddb_index *ix,
                                     const json_t *key_item, ddb_cu units, char **label)
 {
-    ddb_buf k = DDB_BUF_INIT;
-    const json_t *pk;
-    if (ix == NULL) {
-        ddb_key_item(t, key_item, &k, NULL);
-        pk = json_object_get(key_item, t->hash.name);
-    } else {
-        /* the index partition of a Query: hash of the index partition key */
-        ddb_key_put_id(&k, ix->id);
-        pk = json_object_get(key_item, ix->hash.name);
-        ddb_buf enc = DDB_BUF_INIT;
-        if (pk != NULL)
-            ddb_attr_encode_key(pk, &enc);
-        uint64_t h = ddb_hash64(enc.data, enc.len);
-        for (int i = 0; i < 8; i++)
-            ddb_buf_putc(&k, (int)(unsigned char)(h >> (56 - 8 * i)));
-        ddb_buf_free(&enc);
-    }
+    /* the partition is the hash of the partition key value: the table's (a
+    ** table or LSI read), or the GSI's */
+    int gsi = ix != NULL && !ix->local;
+    const json_t *pk = json_object_get(key_item, gsi ? ix->hash.name : t->hash.name);
+    ddb_buf enc = DDB_BUF_INIT;
+    if (pk != NULL)
+        ddb_attr_encode_key(pk, &enc);
+    uint64_t h = ddb_hash64(enc.data, enc.len);
+    ddb_buf_free(&enc);
     *label = pk ? key_label(pk) : NULL;
-    ddb_throttle_charge c = {t->name, ix && !ix->local ? ix->name : NULL, DDB_THROTTLE_READ,
-                             units, key_hash(&k), *label, *label ? strlen(*label) : 0};
-    ddb_buf_free(&k);
+    ddb_throttle_charge c = {t->name, gsi ? ix->name : NULL, DDB_THROTTLE_READ,
+                             units, h, *label, *label ? strlen(*label) : 0};
     return c;
 }
 

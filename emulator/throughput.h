@@ -41,6 +41,9 @@ void ddb_tput_forget(ddb_tput *tp, const char *region, const char *name);
 ** it receives the verdict (batches decide per item). */
 int ddb_tput_admit(ddb_tput *tp, const ddb_table *t, const ddb_throttle_charge *charges,
                    size_t n, ddb_throttle_verdict *v, ddb_error *err);
+/* 1 when 'err' holds one of the throttling errors. */
+int ddb_tput_throttled(const ddb_error *err);
+
 /* Report a finished request for ThrottledRequests. */
 void ddb_tput_note(ddb_tput *tp, const ddb_table *t, const char *operation, int throttled);
 
@@ -70,9 +73,10 @@ void ddb_write_cost_failed(const ddb_table *t, const json_t *key_item, uint64_t 
                            uint64_t new_size, ddb_write_cost *c);
 void ddb_write_cost_free(ddb_write_cost *c);
 
-/* A read charge of 'units' on the partition of 'key_item's partition key
-** (table key, or the index key when 'ix' is given). 'label' receives an owned
-** string to free after the admission. */
+/* A read charge of 'units' on the partition of 'key_item's partition key:
+** the table's (a table or LSI read; only the partition key attribute is
+** needed), or the GSI's when 'ix' is a GSI. 'label' receives an owned string
+** to free after the admission. */
 ddb_throttle_charge ddb_read_charge(const ddb_table *t, const ddb_index *ix,
                                     const json_t *key_item, ddb_cu units, char **label);
 
