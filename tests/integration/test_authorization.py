@@ -9,6 +9,8 @@ leave nothing written. Driven with boto3 signed as each principal.
 """
 import json
 import os
+import subprocess
+import sys
 
 import boto3
 import botocore.config
@@ -17,6 +19,7 @@ import botocore.exceptions
 from harness import REGION, check, eq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+WORKSHOP = os.path.join(HERE, "..", "workshop")
 PRINCIPALS = os.path.abspath(os.path.join(HERE, "..", "..", "policies", "principals.json"))
 ACCOUNT = "123456789012"
 TABLE = "WorkshopShared"
@@ -82,6 +85,9 @@ def seed(ctx, org):
                 "GSI1PK": {"S": "TENANT#%s#STATUS#active" % t}, "GSI1SK": {"S": "u%d" % i},
                 "GSI2PK": {"S": "STATUS#active"}, "GSI2SK": {"S": "%s#u%d" % (t, i)},
                 "secret": {"S": "owned by %s" % t}})
+    org.put_item(TableName=TABLE, Item={
+        "PK": {"S": "TENANT#t-001#ORDER#o1"}, "SK": {"S": "ORDER#o1"},
+        "GSI2PK": {"S": "STATUS#PENDING"}, "GSI2SK": {"S": "t-001#o1"}})
 
 
 def denied(fn, action, resource, user):
@@ -265,3 +271,41 @@ def test_decisions_record_query_denials(ctx):
             if d.get("Principal", "").endswith("user/workshop_002")
             and d.get("Action") == "dynamodb:Query"]
     check(rows and rows[-1]["Decision"] == "ImplicitDeny", "the denial is recorded: %r" % rows)
+
+
+def script(ctx, name, keys, **env_extra):
+    """Run the guide's examples/<name> unchanged under the given principal."""
+    env = ctx.env(server(ctx))
+    env.update({"AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1],
+                "PYTHONIOENCODING": "utf-8"})
+    env.update(env_extra)
+    return subprocess.run([sys.executable, os.path.join("examples", name)], cwd=WORKSHOP,
+                          env=env, capture_output=True, encoding="utf-8", timeout=60)
+
+
+def test_workshop_section4_scripts_under_tenant_credentials(ctx):
+    """Section 4 of the guide, verbatim, as tenant t-003 and as the organizer."""
+    server(ctx)
+    me = tenant_keys(3)
+    p = script(ctx, "section4_intro_seed.py", me, TENANT_ID="t-003")
+    eq(p.returncode, 0, "seed own tenant: %s" % p.stderr)
+    p = script(ctx, "section4_gsi_status_scoped.py", me, TENANT_ID="t-003")
+    eq(p.returncode, 0, "scoped status query: %s" % p.stderr)
+    check(p.stdout.startswith("Pending orders for t-003 -> [{"), "own pending orders: %r" % p.stdout)
+    p = script(ctx, "section4_cross_tenant_attempt.py", me, OTHER_TENANT_ID="t-000")
+    eq(p.returncode, 0, "cross-tenant script: %s" % p.stderr)
+    eq(p.stdout.splitlines(), [
+        "\u2705 Security working correctly!",
+        "Expected AccessDenied -> AccessDeniedException User: arn:aws:iam::%s:user/workshop_003 "
+        "is not authorized to perform: dynamodb:GetItem on resource: %s because no "
+        "identity-based policy allows the dynamodb:GetItem action" % (ACCOUNT, TABLE_ARN)],
+        "cross-tenant output")
+    # the admin-only global view: denied to the tenant, answered for the organizer
+    p = script(ctx, "section4_gsi_status_global.py", me)
+    check(p.returncode != 0 and "AccessDeniedException" in p.stderr
+          and TABLE_ARN + "/index/GSI2_StatusGlobal" in p.stderr,
+          "tenant denied the global index: %s %s" % (p.stdout, p.stderr))
+    p = script(ctx, "section4_gsi_status_global.py", ORGANIZER)
+    eq(p.returncode, 0, "organizer: %s" % p.stderr)
+    check("'TENANT#t-001#ORDER#o1'" in p.stdout,
+          "the organizer sees every tenant's pending orders: %r" % p.stdout)
