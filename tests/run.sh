@@ -44,14 +44,18 @@ if [ -n "$need_pkgs" ]; then
     done
 fi
 
-# The web console's browser test (tests/integration/test_console.py) needs
-# Debian's chromium: installed here as root when missing; otherwise that test
-# skips and says why.
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && [ -z "${DDB_NO_INSTALL:-}" ]; then
-    echo "tests: installing chromium (web console test)"
+# The AWS SDK for JavaScript v3 test (test_js_sdk.py) and the web console's
+# browser test (test_console.py) need Node.js with npm (the pinned npm
+# packages are fetched once and cached) and Debian's chromium: installed here
+# as root when missing; otherwise those tests skip and say why.
+js_pkgs=""
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || js_pkgs="nodejs npm"
+[ -x /usr/bin/chromium ] || js_pkgs="$js_pkgs chromium"
+if [ -n "$js_pkgs" ] && [ "$(id -u)" = 0 ] && [ -z "${DDB_NO_INSTALL:-}" ]; then
+    echo "tests: installing $js_pkgs (JavaScript SDK and web console tests)"
     { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
-        >/dev/null 2>&1 || echo "tests: chromium could not be installed; the console test will skip"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $js_pkgs; } \
+        >/dev/null 2>&1 || echo "tests: $js_pkgs could not be installed; those tests will skip"
 fi
 
 # ---- build --------------------------------------------------------------
