@@ -16,6 +16,9 @@ throttling on and the manual clock so that every figure is deterministic
 - reads: Query, Scan and BatchGetItem (refused keys in UnprocessedKeys with the
   table's request options) throttled on their partitions; a GSI has its own
 - the metrics endpoint counts the throttle events and the throttled requests
+- the 1 KB / 4 KB unit boundaries; GSI back-pressure (a write refused by its
+  index partition, named in the reason, changes nothing); boto3's batch_writer
+  writes everything in the end against a hot partition (real clock)
 """
 import json
 
@@ -319,3 +322,106 @@ def test_hot_key_reads(ctx):
     eq(c.scan(TableName="tp-hotr")["Count"], 7, "Scan after a second")
     m = metrics(ctx, "tp-hotr", server=s)
     check(m["ReadThrottleEvents"] >= 4, "read throttle events: %r" % m)
+
+
+def test_capacity_at_unit_boundaries(ctx):
+    """Item size = attribute names + values: {"pk": <5 characters>, "v": n x's} is n + 8
+    bytes."""
+    c = client(ctx)
+    c.create_table(TableName="tp-bounds", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   Tags=[{"Key": "ddbd:partitions", "Value": "1"}])
+    c.get_waiter("table_exists").wait(TableName="tp-bounds", WaiterConfig={"Delay": 0.1})
+    cases = [("w1024", 1024, 1.0), ("w1025", 1025, 2.0), ("w2048", 2048, 2.0),
+             ("r4096", 4096, 4.0), ("r4097", 4097, 5.0)]
+    for pk, size, wcu in cases:
+        r = c.put_item(TableName="tp-bounds", Item={"pk": {"S": pk}, "v": {"S": blob(size - 8)}},
+                       ReturnConsumedCapacity="TOTAL")
+        eq(r["ConsumedCapacity"]["CapacityUnits"], wcu, "write units of %d bytes" % size)
+    # overwriting: the larger of the old and new images
+    r = c.put_item(TableName="tp-bounds", Item={"pk": {"S": "w1025"}, "v": {"S": "small"}},
+                   ReturnConsumedCapacity="TOTAL")
+    eq(r["ConsumedCapacity"]["CapacityUnits"], 2.0, "overwrite of a 1025-byte item")
+    for pk, eventual, strong in (("r4096", 0.5, 1.0), ("r4097", 1.0, 2.0)):
+        key = {"pk": {"S": pk}}
+        r = c.get_item(TableName="tp-bounds", Key=key, ReturnConsumedCapacity="TOTAL")
+        eq(r["ConsumedCapacity"]["CapacityUnits"], eventual, "eventual read of %s" % pk)
+        r = c.get_item(TableName="tp-bounds", Key=key, ConsistentRead=True,
+                       ReturnConsumedCapacity="TOTAL")
+        eq(r["ConsumedCapacity"]["CapacityUnits"], strong, "strong read of %s" % pk)
+    # BatchGetItem rounds each item alone: 4096 -> 1 block, 4097 -> 2 blocks, halved
+    r = c.batch_get_item(RequestItems={"tp-bounds": {"Keys": [{"pk": {"S": "r4096"}},
+                                                              {"pk": {"S": "r4097"}}]}},
+                         ReturnConsumedCapacity="TOTAL")
+    eq(r["ConsumedCapacity"], [{"TableName": "tp-bounds", "CapacityUnits": 1.5}], "batch get")
+    # a Scan (one partition here) sums first: 1024 + 13 + 2048 + 4096 + 4097 = 11,278
+    # bytes -> 3 blocks (rounded one by one they would be 6)
+    r = c.scan(TableName="tp-bounds", ReturnConsumedCapacity="TOTAL", ConsistentRead=True)
+    eq((r["Count"], r["ConsumedCapacity"]["CapacityUnits"]), (5, 3.0), "scan sums, then rounds")
+
+
+def test_gsi_back_pressure(ctx):
+    """Writes spread over table partitions but one GSI key: the index throttles them."""
+    s = ctx.new_server(args=SERVER_ARGS + ("--partition-wcu", "10"))
+    c = client(ctx, s)
+    c.create_table(TableName="tp-gsi", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "g", "AttributeType": "S"}],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   GlobalSecondaryIndexes=[{
+                       "IndexName": "byg", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                       "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+    c.get_waiter("table_exists").wait(TableName="tp-gsi", WaiterConfig={"Delay": 0.1})
+    for i in range(10):
+        c.put_item(TableName="tp-gsi", Item={"pk": {"S": "k%d" % i}, "g": {"S": "same"}})
+    e = throttled_index(lambda: c.put_item(TableName="tp-gsi",
+                                           Item={"pk": {"S": "k10"}, "g": {"S": "same"}}))
+    eq(e.response.get("throttlingReasons"), [{
+        "reason": "IndexWriteKeyRangeThroughputExceeded",
+        "resource": "arn:aws:dynamodb:%s:123456789012:table/tp-gsi/index/byg" % REGION}],
+        "the reason names the index")
+    check("Item" not in c.get_item(TableName="tp-gsi", Key={"pk": {"S": "k10"}}),
+          "a throttled write changes nothing")
+    # an item outside the sparse index does not touch it and gets in
+    c.put_item(TableName="tp-gsi", Item={"pk": {"S": "k11"}})
+    eq(metrics(ctx, "tp-gsi", server=s)["ConsumedWriteCapacityUnits"], 11.0,
+       "the table consumed only what was admitted")
+
+
+def throttled_index(fn):
+    try:
+        fn()
+    except botocore.exceptions.ClientError as e:
+        eq(e.response["Error"]["Code"], "ThrottlingException", "error code")
+        eq(e.response["Error"]["Message"],
+           "Throughput exceeds the current capacity for one or more global secondary indexes. "
+           "DynamoDB is automatically scaling your index so please try again shortly.",
+           "index message")
+        return e
+    raise AssertionError("not throttled")
+
+
+def test_batch_writer_eventually_writes_everything(ctx):
+    """boto3's batch_writer re-sends UnprocessedItems and retries throttles (real clock)."""
+    s = ctx.new_server(args=("--throttling", "on", "--partition-wcu", "30"))
+    kw = dict(region_name=REGION, endpoint_url=s.endpoint, aws_access_key_id=ACCESS_KEY,
+              aws_secret_access_key=SECRET_KEY,
+              config=botocore.config.Config(retries={"mode": "standard", "max_attempts": 10}))
+    c = boto3.client("dynamodb", **kw)
+    c.create_table(TableName="tp-bw", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "S"}],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "sk", "KeyType": "RANGE"}])
+    c.get_waiter("table_exists").wait(TableName="tp-bw", WaiterConfig={"Delay": 0.1})
+    table = boto3.resource("dynamodb", **kw).Table("tp-bw")
+    with table.batch_writer() as b:
+        for i in range(75):  # 2.5 s of the hot partition's capacity
+            b.put_item(Item={"pk": "hot", "sk": "%03d" % i})
+    r = c.query(TableName="tp-bw", KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": "hot"}}, Select="COUNT")
+    eq(r["Count"], 75, "every item written in the end")
+    m = metrics(ctx, "tp-bw", server=s)
+    check(m["WriteThrottleEvents"] > 0, "the partition did throttle on the way: %r" % m)
+    eq(m["ConsumedWriteCapacityUnits"], 75.0, "each item consumed once")
