@@ -22,7 +22,6 @@ import botocore.awsrequest
 import botocore.config
 import botocore.credentials
 
-import harness
 from harness import check, eq
 
 TABLE = "hostile"
@@ -558,16 +557,6 @@ def tenant_setup(ctx):
     return ctx._tenant_srv
 
 
-# Known and reported: query.c and batch.c call no IAM authorization, so in
-# enforcing mode a tenant's Query, Scan, BatchGetItem and BatchWriteItem reach
-# every tenant's items. The test skips (saying so) while only these leak, and
-# fails on any other; tests/fuzz/run.sh has the same list for fuzz_dispatch.
-KNOWN_UNAUTHORIZED = {"Query", "Query GSI1", "Scan", "BatchGetItem", "BatchWriteItem"}
-KNOWN_REASON = ("needs fix in emulator/query.c and emulator/batch.c: Query, Scan, BatchGetItem and "
-                "BatchWriteItem are not authorized in enforcing mode (a tenant reads and deletes "
-                "another tenant's items)")
-
-
 def test_no_other_tenants_data_in_any_reply(ctx):
     srv, by_arn = tenant_setup(ctx)
     me = by_arn["workshop_000"]
@@ -607,10 +596,7 @@ def test_no_other_tenants_data_in_any_reply(ctx):
                 leaks.append("%s: the error shows t-001's data: %s" % (name, text[:300]))
             elif code != "AccessDeniedException":
                 leaks.append("%s: %s, want AccessDeniedException" % (name, code))
-    unknown = [x for x in leaks if x.split(":")[0].split(" succeeded")[0] not in KNOWN_UNAUTHORIZED]
-    check(not unknown, "tenant workshop_000 reached tenant t-001's items:\n  " + "\n  ".join(leaks))
-    if leaks:
-        raise harness.Skip(KNOWN_REASON + ":\n  " + "\n  ".join(x[:160] for x in leaks))
+    check(not leaks, "tenant workshop_000 reached tenant t-001's items:\n  " + "\n  ".join(leaks))
     # the other tenant's items are all still there
     org = by_arn["organizer"]
     oc = client_for(srv, org["access_key_id"], org["secret_access_key"])
