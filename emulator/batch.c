@@ -14,6 +14,7 @@
 ** call fails with the throttling error.
 */
 #include "authz.h"
+#include "collection.h"
 #include "itemio.h"
 #include "reqexpr.h"
 #include "request.h"
@@ -36,6 +37,7 @@ typedef struct write_op {
     json_t *key;          /* DeleteRequest.Key (borrowed), or NULL for a put */
     size_t size;
     ddb_buf storage_key;
+    int written;          /* admitted and applied */
 } write_op;
 
 /*---- the RequestItems map as DynamoDB's messages print it ----*/
@@ -411,11 +413,47 @@ static int write_one(ddb_req *req, ddb_conn *conn, write_op *op, ddb_capacity_ta
             ddb_capacity_tally_add(tally, cur->name, cost.ix[i].name, cost.ix[i].local,
                                    DDB_THROTTLE_WRITE, cost.ix[i].write);
         rc = ddb_item_store(conn, cur, &op->storage_key, &old, op->item, op->size, err);
+        op->written = rc == DDB_OK;
     }
     ddb_write_cost_free(&cost);
     ddb_old_item_free(&old);
     ddb_table_unref(cur);
     return rc;
+}
+
+/* ItemCollectionMetrics of the written item collections of tables with an
+** LSI, one per (table, partition key value): {"<table as sent>": [...]}.
+** Measured inside the write transaction. New reference (NULL: none), or
+** DDB_ERR through 'rc'. */
+static json_t *collection_metrics(ddb_req *req, ddb_conn *conn, write_op *ops, size_t n,
+                                  int *rc, ddb_error *err)
+{
+    json_t *out = NULL;
+    for (size_t i = 0; i < n && *rc == DDB_OK; i++) {
+        write_op *op = &ops[i];
+        if (!op->written || !ddb_collection_wanted(req->in, op->table))
+            continue;
+        const char *h = op->table->hash.name;
+        const json_t *pk = json_object_get(op->item ? op->item : op->key, h);
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = ops[j].written && ops[j].table->id == op->table->id &&
+                   json_equal(json_object_get(ops[j].item ? ops[j].item : ops[j].key, h), pk);
+        if (seen)
+            continue;
+        json_t *m = ddb_collection_metrics(conn, op->table, pk, err);
+        if (m == NULL) {
+            *rc = DDB_ERR;
+            break;
+        }
+        if (out == NULL)
+            out = json_object();
+        json_t *list = json_object_get(out, op->rkey);
+        if (list == NULL)
+            json_object_set_new(out, op->rkey, list = json_array());
+        json_array_append_new(list, m);
+    }
+    return out;
 }
 
 /* Note the request on every table it touched (throttled: nothing got in). */
@@ -510,6 +548,7 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
     }
     if (rc == DDB_OK && refused == n) /* nothing got in: the throttling error */
         rc = ddb_throttle_verdict_error(&last, err);
+    json_t *collections = rc == DDB_OK ? collection_metrics(req, conn, ops, n, &rc, err) : NULL;
     if (ddb_store_write_end(conn, rc == DDB_OK, err) != DDB_OK)
         rc = DDB_ERR;
     note_tables(req, tables, nt, rc != DDB_OK && ddb_tput_throttled(err));
@@ -523,7 +562,10 @@ int ddb_op_batch_write_item(ddb_req *req, ddb_error *err)
             0);
         if (cc != NULL)
             json_object_set_new(req->out, "ConsumedCapacity", cc);
+        if (collections != NULL)
+            json_object_set(req->out, "ItemCollectionMetrics", collections);
     }
+    json_decref(collections);
 out:
     free_ops(ops, n);
     for (size_t i = 0; i < nt; i++)

@@ -8,6 +8,7 @@
 ** entries in the same transaction. No SQL here.
 */
 #include "authz.h"
+#include "collection.h"
 #include "itemio.h"
 #include "reqexpr.h"
 #include "request.h"
@@ -123,6 +124,7 @@ typedef struct write_plan {
     json_t *new_item;         /* owned; NULL when deleted or nothing was created */
     ddb_write_cost cost;      /* what the write consumed */
     int charged;              /* 'cost' holds an admitted charge */
+    json_t *collection;       /* ItemCollectionMetrics when asked for (owned) */
 } write_plan;
 
 /* ConditionalCheckFailedException, with the old item when asked for. */
@@ -259,6 +261,10 @@ static int run_write(ddb_req *req, write_plan *p, ddb_error *err)
         goto out;
     }
     rc = ddb_item_store(c, cur, &key, &p->old, p->new_item, size, err);
+    if (rc == DDB_OK && ddb_collection_wanted(req->in, cur) &&
+        (p->collection = ddb_collection_metrics(c, cur, json_object_get(p->key, cur->hash.name),
+                                                err)) == NULL)
+        rc = DDB_ERR;
 out:
     if (ddb_store_write_end(c, rc == DDB_OK, err) != DDB_OK)
         rc = DDB_ERR;
@@ -271,13 +277,17 @@ static void write_plan_free(write_plan *p)
 {
     ddb_old_item_free(&p->old);
     json_decref(p->new_item);
+    json_decref(p->collection);
     ddb_write_cost_free(&p->cost);
 }
 
-/* Note the request for ThrottledRequests and add ConsumedCapacity to 'out'. */
+/* Note the request for ThrottledRequests and add ConsumedCapacity and
+** ItemCollectionMetrics to 'out'. */
 static void finish_write(ddb_req *req, const write_plan *p, const ddb_table *t, json_t *out,
                          const ddb_error *err)
 {
+    if (out != NULL && p->collection != NULL)
+        json_object_set(out, "ItemCollectionMetrics", p->collection);
     if (t == NULL || !p->charged)
         return;
     ddb_tput_note(req->srv->tput, t, req->op->name, ddb_tput_throttled(err));

@@ -254,3 +254,44 @@ def test_describe_table_live_counts(ctx):
     c.delete_item(TableName=name, Key={"pk": {"S": "b"}})
     c.delete_item(TableName=name, Key={"pk": {"S": "nope"}})
     eq(counts(), (2, 24), "after deletes")
+
+
+def test_item_collection_metrics(ctx):
+    """ReturnItemCollectionMetrics SIZE: only for tables with an LSI, keyed by the
+    partition key; BatchWriteItem lists one per written item collection."""
+    setup(ctx)
+    c = ctx.client()
+    c.create_table(TableName="rt-lsi", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"}
+                                         for n in ("pk", "sk", "l")],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   LocalSecondaryIndexes=[{
+                       "IndexName": "by-l", "Projection": {"ProjectionType": "ALL"},
+                       "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                     {"AttributeName": "l", "KeyType": "RANGE"}]}])
+    want = {"ItemCollectionKey": {"pk": {"S": "c1"}}, "SizeEstimateRangeGB": [0.0, 1.0]}
+    r = c.put_item(TableName="rt-lsi", Item={"pk": {"S": "c1"}, "sk": {"S": "1"},
+                                             "l": {"S": "x"}},
+                   ReturnItemCollectionMetrics="SIZE")
+    eq(r["ItemCollectionMetrics"], want, "PutItem")
+    r = c.update_item(TableName="rt-lsi", Key={"pk": {"S": "c1"}, "sk": {"S": "2"}},
+                      UpdateExpression="SET l = :l", ExpressionAttributeValues={":l": {"S": "y"}},
+                      ReturnItemCollectionMetrics="SIZE")
+    eq(r["ItemCollectionMetrics"], want, "UpdateItem")
+    r = c.delete_item(TableName="rt-lsi", Key={"pk": {"S": "c1"}, "sk": {"S": "2"}},
+                      ReturnItemCollectionMetrics="SIZE")
+    eq(r["ItemCollectionMetrics"], want, "DeleteItem")
+    r = c.put_item(TableName="rt-lsi", Item={"pk": {"S": "c1"}, "sk": {"S": "3"}})
+    check("ItemCollectionMetrics" not in r, "not asked for")
+    r = c.put_item(TableName=HASH, Item={"pk": {"S": "icm"}}, ReturnItemCollectionMetrics="SIZE")
+    check("ItemCollectionMetrics" not in r, "a table without an LSI has none")
+    r = c.batch_write_item(RequestItems={
+        "rt-lsi": [{"PutRequest": {"Item": {"pk": {"S": "c1"}, "sk": {"S": "4"}}}},
+                   {"PutRequest": {"Item": {"pk": {"S": "c2"}, "sk": {"S": "1"}}}},
+                   {"DeleteRequest": {"Key": {"pk": {"S": "c1"}, "sk": {"S": "1"}}}}],
+        HASH: [{"PutRequest": {"Item": {"pk": {"S": "icm2"}}}}]},
+        ReturnItemCollectionMetrics="SIZE")
+    eq(r["ItemCollectionMetrics"], {"rt-lsi": [
+        want, {"ItemCollectionKey": {"pk": {"S": "c2"}}, "SizeEstimateRangeGB": [0.0, 1.0]}]},
+        "BatchWriteItem: one per item collection, LSI tables only")
