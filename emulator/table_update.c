@@ -220,7 +220,8 @@ static int plan_update(ddb_req *req, const ddb_table *t, json_t *def, const char
 {
     json_t *in = req->in;
     double now = ddb_timestamp_now();
-    double until = now + req->srv->cfg.update_table_ms / 1000.0;
+    /* from the unrounded clock, as CreateTable's (tables.c) */
+    double until = ddb_now() + req->srv->cfg.update_table_ms / 1000.0;
     const char *name = t->name;
     const char *cur_bm = json_string_value(json_object_get(def, "BillingMode"));
     const char *new_bm = json_string_value(json_object_get(in, "BillingMode"));

@@ -402,6 +402,9 @@ int ddb_op_create_table(ddb_req *req, ddb_error *err)
     const char *bm = json_string_value(json_object_get(in, "BillingMode"));
     int on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
     double now = ddb_timestamp_now();
+    /* the end of CREATING from the unrounded clock: with 0 ms the table is
+    ** ACTIVE for every later request, even within the rounding of 'now' */
+    double until = ddb_now() + req->srv->cfg.create_table_ms / 1000.0;
     ddb_conn *conn = ddb_store_conn(req->srv->store, err);
     if (conn == NULL || ddb_store_write_begin(conn, err) != DDB_OK)
         return DDB_ERR;
@@ -490,14 +493,13 @@ int ddb_op_create_table(ddb_req *req, ddb_error *err)
             }
             json_t *d = index_def(ix, l == 0, on_demand, ixid);
             if (l == 0)
-                json_object_set_new(d, "status_until",
-                                    json_real(now + req->srv->cfg.create_table_ms / 1000.0));
+                json_object_set_new(d, "status_until", json_real(until));
             json_array_append_new(dst, d);
         }
         json_object_set_new(def, lists[l], dst);
     }
     json_object_set_new(def, "TableStatus", json_string("CREATING"));
-    json_object_set_new(def, "status_until", json_real(now + req->srv->cfg.create_table_ms / 1000.0));
+    json_object_set_new(def, "status_until", json_real(until));
 
     t = ddb_table_from_def(req->region, def, err);
     if (t == NULL)
