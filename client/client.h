@@ -6,14 +6,16 @@
 ** that defines them.
 **
 ** The pure modules (common.c, json_text.c, marshal.c, config.c, retry.c,
-** output.c, workshop_model.c) use only libc, jansson and libddbcore, so the
-** unit tests in tests/unit/test_client_*.c compile them directly. libcurl
-** stays inside transport.c; this header never includes it.
+** output.c, workshop_model.c, policy_sim.c) use only libc, jansson and
+** libddbcore, so the unit tests in tests/unit/test_client_*.c compile them
+** directly. libcurl stays inside transport.c; this header never includes
+** it.
 */
 #ifndef DDB_CLIENT_H
 #define DDB_CLIENT_H
 
 #include "ddb.h"
+#include "ddb_principals.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -27,6 +29,7 @@
 #define CLI_EXIT_THROTTLED 4 /* the last attempt was throttled */
 #define CLI_EXIT_CONFIG    5 /* credentials, region, profile or config files */
 #define CLI_EXIT_WORKSHOP  6 /* ddb workshop: a check or the lesson's outcome failed */
+#define CLI_EXIT_DENIED    7 /* ddb policy simulate: a simulated request was denied */
 
 /*---- limits ----*/
 #define CLI_MAX_INPUT    (64u * 1024 * 1024) /* bytes read from a file or stdin */
@@ -367,6 +370,7 @@ typedef struct cli_ctx {
     cli_flags flags;
     cli_net net;
     cli_output output;
+    int output_set; /* 1 when --output was given (commands with another default) */
     cli_config cfg;
     int have_cfg;
     cli_transport *transport;
@@ -593,5 +597,92 @@ int cli_ws_doctor(cli_ws *w, cli_error *e);
 int cli_cmd_workshop(cli_ctx *ctx, const cli_args *a, cli_error *e);
 extern const cli_opt cli_workshop_opts[];
 extern const char cli_workshop_help[];
+
+/*---- policy_sim.c -- `ddb policy simulate`, the pure part ----*/
+
+/* What was asked, from the command line (strings borrowed from argv). */
+typedef struct cli_sim_input {
+    const char *principals_file;            /* --principals FILE, or NULL */
+    const char *principal;                  /* --principal WHO, or NULL */
+    const char *policy_files[CLI_MAX_ARGS]; /* --policy FILE..., in order */
+    size_t n_policy_files;
+    json_t *actions;     /* --action values, split at commas: array of strings */
+    const char *resource; /* --resource as given, or NULL ("*") */
+    const char *region;  /* --region, AWS_REGION, AWS_DEFAULT_REGION, else us-east-1 */
+    const char *account; /* --account, or NULL */
+    json_t *tags;        /* --tag KEY=VALUE: {KEY: VALUE} */
+    json_t *context;     /* --context and --leading-key: {key: string | [strings]} */
+} cli_sim_input;
+
+#define CLI_SIM_REGION    "us-east-1"          /* without --region or AWS_REGION */
+#define CLI_SIM_ACCOUNT   "123456789012"       /* ddbd's default --account-id */
+#define CLI_SIM_CALLER    "simulated-user"     /* the user of --policy without --principal */
+#define CLI_SIM_SOURCE_IP "127.0.0.1"          /* aws:SourceIp of a laptop's ddbd */
+
+/* Read the options of `ddb policy simulate` from 'a' (repeatable ones in
+** order); 'region_flag' is the global --region (NULL when not given).
+** Records a UsageError for a bad or missing option. Free with
+** cli_sim_input_free, also after a failure. */
+int cli_sim_input_parse(const cli_args *a, const char *region_flag, cli_getenv_fn env,
+                        cli_sim_input *in, cli_error *e);
+void cli_sim_input_free(cli_sim_input *in);
+
+/* The decision for one action. */
+typedef struct cli_sim_result {
+    const char *action;        /* borrowed from the input's actions */
+    ddb_iam_decision decision;
+    ddb_iam_explain why;       /* borrowed from the simulation's policies */
+    char *message;             /* ddbd's AccessDeniedException text; NULL when allowed */
+} cli_sim_result;
+
+/* One simulation: the principal, its policies, the resource and the full
+** context (request facts, the principal's keys, then --context), and one
+** result per action. */
+typedef struct cli_sim {
+    ddb_principals *file;          /* --principals (owned), or NULL */
+    ddb_principal caller;          /* without --principals: the caller (owned) */
+    const ddb_principal *who;      /* the principal simulated */
+    ddb_policy **extra;            /* --policy documents (owned) */
+    size_t n_extra;
+    ddb_policy **policies;         /* everything evaluated, in order (array owned) */
+    size_t n_policies;
+    char *resource;                /* the ARN (or "*") */
+    json_t *context;               /* as handed to ddb_iam_evaluate */
+    cli_sim_result *results;
+    size_t n_results;
+} cli_sim;
+
+/* Load the principal or the policies and decide every action at time 'now'
+** with libddbcore's IAM engine, as ddbd would. A principals file or policy
+** file that cannot be read or is invalid records a configuration error (exit
+** 5) with the engine's text (file, JSON path, problem); a --principal that
+** names no principal a UsageError. Free with cli_sim_free, also after a
+** failure. */
+int cli_sim_run(const cli_sim_input *in, time_t now, cli_sim *s, cli_error *e);
+void cli_sim_free(cli_sim *s);
+
+/* AWS's simulator spelling of a decision: "allowed", "implicitDeny",
+** "explicitDeny". */
+const char *cli_sim_decision_name(ddb_iam_decision d);
+/* How many results are denials. */
+size_t cli_sim_denied(const cli_sim *s);
+/* One text line per action:
+**   ACTION allowed by POLICY Statement[I] (Sid S)
+**   ACTION implicitDeny (no statement matched): AccessDeniedException: TEXT
+**   ACTION explicitDeny by POLICY Statement[I] (Sid S): AccessDeniedException: TEXT */
+void cli_sim_text(const cli_sim *s, ddb_buf *out);
+/* The --output json object: {"Principal","Policies","Resource","Context",
+** "EvaluationResults":[{"EvalActionName","EvalResourceName","EvalDecision",
+** "MatchedStatements":[{"SourcePolicyId","StatementIndex","Sid"}],
+** "AccessDeniedException"}]}. New reference. */
+json_t *cli_sim_json(const cli_sim *s);
+/* The --output table rows: Action, Decision, Policy, Statement, Sid,
+** AccessDeniedException. */
+void cli_sim_table(const cli_sim *s, cli_table *t);
+
+/*---- cmd_policy.c -- `ddb policy simulate` ----*/
+int cli_cmd_policy(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_policy_opts[];
+extern const char cli_policy_help[];
 
 #endif

@@ -75,6 +75,9 @@ static const cli_command commands[] = {
     {"workshop", cli_cmd_workshop, "STEP", 1, 1, cli_workshop_opts,
      "a step of the workshop guide (create-table, section1, ..., run, doctor)",
      cli_workshop_help},
+    {"policy", cli_cmd_policy, "simulate", 1, 1, cli_policy_opts,
+     "simulate ddbd's IAM decisions offline, no server needed (simulate)",
+     cli_policy_help},
     {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}};
 
 /*---- help ----*/
@@ -101,7 +104,8 @@ static void print_main_help(FILE *f)
     fprintf(f, "\nRun 'ddb COMMAND --help' for a command's options.\n"
                "Exit codes: 0 ok, 1 service error, 2 usage, 3 connection/transport,\n"
                "4 throttled after retries, 5 configuration or credentials,\n"
-               "6 a workshop check failed (ddb workshop).\n");
+               "6 a workshop check failed (ddb workshop), 7 a simulated request was\n"
+               "denied (ddb policy simulate).\n");
 }
 
 static void print_command_help(FILE *f, const cli_command *c)
@@ -205,6 +209,7 @@ static int apply_globals(cli_ctx *ctx, const cli_args *a, cli_error *e)
     if (cli_arg(a, "debug"))
         ctx->net.debug = 1;
     if ((v = cli_arg(a, "output")) != NULL) {
+        ctx->output_set = 1;
         if (strcmp(v, "json") == 0)
             ctx->output = CLI_OUT_JSON;
         else if (strcmp(v, "table") == 0)

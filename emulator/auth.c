@@ -9,7 +9,7 @@
 ** DynamoDB's exception and text, in DynamoDB's order.
 */
 #include "emulator.h"
-#include "principals.h"
+#include "ddb_principals.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,9 +6,11 @@
 ** AccessDeniedException ("User: <arn> is not authorized to perform: <action>
 ** on resource: <resource> because no identity-based policy allows the
 ** <action> action" / "... with an explicit deny in an identity-based policy").
+** The principal's keys, the request facts and the denial texts come from
+** libddbcore (ddb_principals.h), which `ddb policy simulate` uses too.
 */
 #include "authz.h"
-#include "principals.h"
+#include "ddb_principals.h"
 #include "reqexpr.h"
 #include "request.h"
 
@@ -86,35 +88,14 @@ void ddb_authz_set(json_t *ctx, const char *key, const char *value)
         json_object_set_new(ctx, key, json_string(value));
 }
 
-/* The principal's own condition keys and the request facts. */
+/* The principal's own condition keys and the request facts
+** (libddbcore's, shared with `ddb policy simulate`). */
 static void principal_keys(ddb_req *req, const ddb_principal *p, json_t *ctx)
 {
-    json_object_set_new(ctx, "aws:userid", json_string(p->userid));
-    json_object_set_new(ctx, "aws:PrincipalArn", json_string(p->principal_arn));
-    json_object_set_new(ctx, "aws:PrincipalAccount", json_string(p->account));
-    json_object_set_new(ctx, "aws:PrincipalType",
-                        json_string(p->type == DDB_PRINCIPAL_USER ? "User" : "AssumedRole"));
-    if (p->username != NULL)
-        json_object_set_new(ctx, "aws:username", json_string(p->username));
-    const char *k;
-    json_t *v;
-    json_object_foreach(p->tags, k, v) {
-        char *key = ddb_xasprintf("aws:PrincipalTag/%s", k);
-        json_object_set(ctx, key, v);
-        free(key);
-    }
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_object_set_new(ctx, "aws:CurrentTime", json_string(stamp));
-    json_object_set_new(ctx, "aws:EpochTime", json_sprintf("%lld", (long long)now));
-    json_object_set_new(ctx, "aws:SecureTransport", json_string("false"));
-    json_object_set_new(ctx, "aws:RequestedRegion", json_string(req->region));
+    ddb_principal_context(p, ctx);
     char ip[64];
-    if (ddb_req_client_ip(req, ip, sizeof ip) == 0)
-        json_object_set_new(ctx, "aws:SourceIp", json_string(ip));
+    int have_ip = ddb_req_client_ip(req, ip, sizeof ip) == 0;
+    ddb_principal_request_facts(ctx, time(NULL), req->region, have_ip ? ip : NULL);
 }
 
 /*---- the recent decisions (bounded ring) ----*/
@@ -183,21 +164,17 @@ int ddb_authz(ddb_req *req, const char *action, const char *resource, json_t *ct
                     why.statement, why.sid ? " " : "", why.sid ? why.sid : "");
         return DDB_OK;
     }
-    if (d == DDB_IAM_EXPLICIT_DENY) {
+    if (d == DDB_IAM_EXPLICIT_DENY)
         ddb_log(DDB_LOG_INFO, "deny %s %s on %s: explicit deny by %s statement %d%s%s", p->arn,
                 action, resource, ddb_iam_policy_name(why.policy), why.statement,
                 why.sid ? " Sid " : "", why.sid ? why.sid : "");
-        return ddb_err_set(err, DDB_E_ACCESS_DENIED,
-                           "User: %s is not authorized to perform: %s on resource: %s with an "
-                           "explicit deny in an identity-based policy",
-                           p->arn, action, resource);
-    }
-    ddb_log(DDB_LOG_INFO, "deny %s %s on %s: no identity-based policy allows it", p->arn, action,
-            resource);
-    return ddb_err_set(err, DDB_E_ACCESS_DENIED,
-                       "User: %s is not authorized to perform: %s on resource: %s because no "
-                       "identity-based policy allows the %s action",
-                       p->arn, action, resource, action);
+    else
+        ddb_log(DDB_LOG_INFO, "deny %s %s on %s: no identity-based policy allows it", p->arn,
+                action, resource);
+    char *message = ddb_principal_denied_message(p, action, resource, d);
+    ddb_err_set(err, DDB_E_ACCESS_DENIED, "%s", message);
+    free(message);
+    return DDB_ERR;
 }
 
 int ddb_authz_table(ddb_req *req, const ddb_table *t, const char *name, const char *index,

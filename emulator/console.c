@@ -31,7 +31,7 @@
 #include "authz.h"
 #include "catalog.h"
 #include "describe.h"
-#include "principals.h"
+#include "ddb_principals.h"
 #include "throughput.h"
 
 #include <pthread.h>

@@ -6,7 +6,7 @@
 */
 #include "emulator.h"
 #include "catalog.h"
-#include "principals.h"
+#include "ddb_principals.h"
 #include "throughput.h"
 #include "store.h"
 

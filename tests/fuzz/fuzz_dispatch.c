@@ -48,7 +48,7 @@
 */
 #include "catalog.h"
 #include "emulator.h"
-#include "principals.h"
+#include "ddb_principals.h"
 #include "store.h"
 #include "throughput.h"
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT
 **
-** principals.c -- loads and validates the principals file (see principals.h).
+** principals.c -- the principals file of ddbd (see ddb_principals.h): loads
+** and validates it, derives each principal's identity (user name, unique id,
+** role ARN) from its ARN, and finds a principal by access key, ARN or name.
 ** Every error names the file, the JSON path and the problem, so a workshop
 ** organiser can fix a typo without reading code.
 */
-#include "principals.h"
+#include "ddb_principals.h"
 
 #include <libgen.h>
 #include <stdlib.h>
@@ -54,10 +56,10 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
-/* Fill identity fields from the ARN; returns 0 or -1 if the ARN is not one
-** of the two supported forms. */
-static int parse_arn(ddb_principal *p, const char *arn)
+int ddb_principal_init(ddb_principal *p, const char *arn)
 {
+    p->arn = ddb_xstrdup(arn);
+    p->tags = json_object();
     const char *user_prefix = "arn:aws:iam::";
     const char *sts_prefix = "arn:aws:sts::";
     char account[13];
@@ -147,7 +149,6 @@ static int load_principal(ddb_principals *all, size_t i, json_t *e, const char *
     const char *file = all->path;
     char path[96];
     snprintf(path, sizeof path, "principals[%zu]", i);
-    p->tags = json_object();
     if (!json_is_object(e))
         return fail(err, file, path, "a principal must be a JSON object");
     const char *k;
@@ -164,8 +165,7 @@ static int load_principal(ddb_principals *all, size_t i, json_t *e, const char *
     const char *arn = json_string_value(json_object_get(e, "arn"));
     if (arn == NULL)
         return fail(err, file, path, "'arn' (a string) is missing");
-    p->arn = ddb_xstrdup(arn);
-    if (parse_arn(p, arn) < 0)
+    if (ddb_principal_init(p, arn) < 0)
         return fail(err, file, path,
                     "bad ARN '%s': expected arn:aws:iam::ACCOUNT:user/NAME or "
                     "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION",
@@ -258,25 +258,29 @@ ddb_principals *ddb_principals_load(const char *path, ddb_error *err)
     return all;
 }
 
+void ddb_principal_clear(ddb_principal *p)
+{
+    free(p->arn);
+    free(p->principal_arn);
+    free(p->account);
+    free(p->username);
+    free(p->userid);
+    free(p->access_key_id);
+    free(p->secret);
+    free(p->session_token);
+    json_decref(p->tags);
+    for (size_t j = 0; j < p->n_policies; j++)
+        ddb_iam_policy_free(p->policies[j]);
+    free(p->policies);
+    memset(p, 0, sizeof *p);
+}
+
 void ddb_principals_free(ddb_principals *all)
 {
     if (all == NULL)
         return;
-    for (size_t i = 0; i < all->n; i++) {
-        ddb_principal *p = &all->v[i];
-        free(p->arn);
-        free(p->principal_arn);
-        free(p->account);
-        free(p->username);
-        free(p->userid);
-        free(p->access_key_id);
-        free(p->secret);
-        free(p->session_token);
-        json_decref(p->tags);
-        for (size_t j = 0; j < p->n_policies; j++)
-            ddb_iam_policy_free(p->policies[j]);
-        free(p->policies);
-    }
+    for (size_t i = 0; i < all->n; i++)
+        ddb_principal_clear(&all->v[i]);
     free(all->v);
     free(all->account);
     free(all->path);
@@ -289,4 +293,33 @@ const ddb_principal *ddb_principals_find(const ddb_principals *all, const char *
         if (strcmp(all->v[i].access_key_id, akid) == 0)
             return &all->v[i];
     return NULL;
+}
+
+/* The session name of an assumed-role session ARN (after the last '/'), or NULL. */
+static const char *session_name(const ddb_principal *p)
+{
+    if (p->type != DDB_PRINCIPAL_ASSUMED_ROLE)
+        return NULL;
+    const char *slash = strrchr(p->arn, '/');
+    return slash ? slash + 1 : NULL;
+}
+
+size_t ddb_principals_lookup(const ddb_principals *all, const char *who,
+                             const ddb_principal **first)
+{
+    const ddb_principal *by_key = ddb_principals_find(all, who);
+    *first = by_key;
+    if (by_key != NULL)
+        return 1; /* access keys are unique in the file */
+    size_t n = 0;
+    for (size_t i = 0; i < all->n; i++) {
+        const ddb_principal *p = &all->v[i];
+        const char *session = session_name(p);
+        if (strcmp(p->arn, who) == 0 || (p->username && strcmp(p->username, who) == 0) ||
+            (session && strcmp(session, who) == 0)) {
+            if (n++ == 0)
+                *first = p;
+        }
+    }
+    return n;
 }
