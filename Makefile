@@ -6,6 +6,7 @@
 #   make test       install what the tests need, build, run every test
 #   make asan       the same suite against an ASan+UBSan build (build/asan)
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 60)
+#   make demo-hot-partition   build, then a hot key against shard keys on a throwaway ddbd
 #   make clean      remove build/
 
 BUILD    ?= build
@@ -131,6 +132,14 @@ fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ---- demo -------------------------------------------------------------------
+# The workshop's section 3 on one screen (README "Section 3 on a laptop"):
+# ddbd on a free loopback port with the manual clock, section3 --compare,
+# then ddb top over the two phases; ddbd is stopped by its PID.
+.PHONY: demo-hot-partition
+demo-hot-partition: all
+	@tests/demo/hot_partition.sh $(BUILD)
 
 -include $(CORE_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 -include $(FUZZ_CORE_OBJ:.o=.d) $(FUZZ_EMU_OBJ:.o=.d)

@@ -262,7 +262,9 @@ void cli_quota_release(cli_quota *q, int last_cost);
 
 /*---- output.c -- JSON lines and aligned tables ----*/
 
-typedef enum cli_output { CLI_OUT_JSON, CLI_OUT_TABLE } cli_output;
+/* CLI_OUT_TEXT: --output text, for the commands that print text for people
+** by default (ddb metrics, ddb top); the others refuse it. */
+typedef enum cli_output { CLI_OUT_JSON, CLI_OUT_TABLE, CLI_OUT_TEXT } cli_output;
 
 /* A table under construction: columns appear in first-seen order. */
 typedef struct cli_table {
@@ -426,6 +428,74 @@ int cli_add_expr_maps(json_t *req, const cli_args *a, cli_error *e);
 int cli_cmd_query(cli_ctx *ctx, const cli_args *a, cli_error *e);
 int cli_cmd_scan(cli_ctx *ctx, const cli_args *a, cli_error *e);
 extern const cli_opt cli_query_opts[], cli_scan_opts[];
+
+/*---- ddbd_admin.c -- ddbd's own endpoints (/_ddbd/...) ----*/
+
+/* 1 if 'url' names DynamoDB's public endpoint (*.amazonaws.com, .com.cn,
+** *.api.aws), which has no /_ddbd/ paths and is never probed for them. */
+int cli_endpoint_is_aws(const char *url);
+/* GET ddbd's 'path' ("/_ddbd/metrics") with 'query' (NULL for none), one
+** unsigned attempt, for `ddb COMMAND`. The parsed JSON object of a 200
+** answer (new reference; *raw, when not NULL, the body as sent, caller
+** frees), or NULL with the error recorded: NotDdbdError (exit 5) when the
+** endpoint is AWS's (nothing sent) or does not answer as ddbd does, with the
+** CloudWatch hint; ResourceNotFoundException with 'missing' (exit 1) when
+** ddbd answers 404 (no such table); a transport error (exit 3). */
+json_t *cli_ddbd_get(cli_ctx *ctx, const char *command, const char *path,
+                     const char *query, const char *missing, char **raw, cli_error *e);
+
+/*---- metrics_view.c -- `ddb metrics`, the pure part (and helpers of top) ----*/
+
+/* Capacity units for people: "10", "0.5", "12000" (one decimal at most). */
+void cli_units_text(double v, char out[32]);
+/* A partition key for a terminal: control characters as \xNN, cut to 'max'
+** code points with "...". New string. */
+char *cli_key_text(const char *s, size_t max);
+/* Simulated time 't' as "2026-01-01 00:00:00 UTC". */
+void cli_clock_text(double t, char out[40]);
+/* Number member a (or a.b when 'b' is not NULL) of 'o'; 0 when absent. */
+double cli_metric_num(const json_t *o, const char *a, const char *b);
+/* 1 if 'name' can be a table or index name (3-255 of [a-zA-Z0-9_.-]). */
+int cli_resource_name_valid(const char *name);
+/* Without TABLE: one line (text, aligned under a header line) or row per
+** table of a /_ddbd/metrics answer: Table, BillingMode, Partitions,
+** ConsumedRCU/s, ConsumedWCU/s (this second), ConsumedRCU, ConsumedWCU
+** (totals), ReadThrottleEvents, WriteThrottleEvents, ThrottledRequests
+** ("T of N" over the operations). Text says "No tables in R." for none. */
+void cli_metrics_list_text(const json_t *doc, ddb_buf *out);
+void cli_metrics_list_table(const json_t *doc, cli_table *t);
+/* The first table of the answer in detail: a block per table and GSI (or
+** only GSI 'index'), one "  Metric  value" line each (text), or rows
+** Resource | Metric | Value. -1 when there is no such table or index. */
+int cli_metrics_detail_text(const json_t *doc, const char *index, ddb_buf *out);
+int cli_metrics_detail_table(const json_t *doc, const char *index, cli_table *t);
+/* GSI 'index' of the answer's first table (borrowed), or NULL. */
+json_t *cli_metrics_index(const json_t *doc, const char *index);
+
+/*---- top_view.c -- `ddb top`, the pure part ----*/
+
+#define CLI_TOP_HOT 0.8 /* a partition at this share of a ceiling is HOT */
+
+typedef struct cli_top_cfg {
+    int window;        /* seconds: bars show each partition's busiest (>= 1) */
+    size_t max_rows;   /* busy partitions drawn per resource; the rest collapse */
+    int color;         /* ANSI colours for HOT / THROTTLED (a terminal) */
+    const char *index; /* only this GSI; NULL = the table and every GSI */
+} cli_top_cfg;
+
+/* One frame for the first table of a /_ddbd/metrics answer fetched with
+** seconds >= window + 1 and the partition detail: a header (table, region,
+** clock, second shown), then per table / GSI a summary line and one line per
+** busy partition (R and W bars against the ceiling, HOT, THROTTLED xN, its
+** keys), idle partitions as ranges. No escapes unless 'color'. -1 when the
+** answer has no table or no such index. */
+int cli_top_frame(const json_t *doc, const cli_top_cfg *o, ddb_buf *out);
+
+/*---- cmd_metrics.c, cmd_top.c -- `ddb metrics`, `ddb top` ----*/
+int cli_cmd_metrics(cli_ctx *ctx, const cli_args *a, cli_error *e);
+int cli_cmd_top(cli_ctx *ctx, const cli_args *a, cli_error *e);
+extern const cli_opt cli_metrics_opts[], cli_top_opts[];
+extern const char cli_metrics_help[], cli_top_help[];
 
 /*---- workshop_model.c -- `ddb workshop`, the pure part ----*/
 

@@ -22,7 +22,7 @@ static const cli_opt global_opts[] = {
      "region (else AWS_REGION, AWS_DEFAULT_REGION, profile's region)"},
     {"profile", "NAME",
      "profile in ~/.aws/credentials and ~/.aws/config (else AWS_PROFILE)"},
-    {"output", "FORMAT", "json (JSON lines, the default) or table"},
+    {"output", "FORMAT", "json (JSON lines, the default) or table; text (metrics, top)"},
     {"no-retry", NULL, "one attempt only (no throttling/5xx/connection retries)"},
     {"max-attempts", "N", "attempts per request (default 3, or AWS_MAX_ATTEMPTS)"},
     {"connect-timeout", "SEC", "connect timeout in seconds (default 10)"},
@@ -62,6 +62,10 @@ static const cli_command commands[] = {
     {"scan", cli_cmd_scan, "TABLE", 1, 1, cli_scan_opts, "scan a table or index (Scan)",
      "Prints one JSON line per item. Without --all, reads one page and, when\n"
      "there is more, prints the --start-key to continue with on stderr."},
+    {"metrics", cli_cmd_metrics, "[TABLE]", 0, 1, cli_metrics_opts,
+     "ddbd's throughput metrics: capacity, throttles, hot keys", cli_metrics_help},
+    {"top", cli_cmd_top, "TABLE", 1, 1, cli_top_opts,
+     "live view of a table's partitions on ddbd, hot ones marked", cli_top_help},
     {"call", cli_cmd_call, "OPERATION [JSON]", 1, 2, cli_call_opts,
      "any DynamoDB operation with a DynamoDB-JSON request",
      "Sends OPERATION (e.g. CreateTable, BatchWriteItem) with the request JSON\n"
@@ -214,6 +218,8 @@ static int apply_globals(cli_ctx *ctx, const cli_args *a, cli_error *e)
             ctx->output = CLI_OUT_JSON;
         else if (strcmp(v, "table") == 0)
             ctx->output = CLI_OUT_TABLE;
+        else if (strcmp(v, "text") == 0)
+            ctx->output = CLI_OUT_TEXT; /* checked against the command in run() */
         else
             return cli_fail(e, CLI_EXIT_USAGE, "UsageError",
                             "--output must be json or table, got '%s'", v);
@@ -318,6 +324,13 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
+/* 1 for the commands whose default output is text for people, which also
+** take --output text. */
+static int prints_text(const cli_command *c)
+{
+    return c->run == cli_cmd_metrics || c->run == cli_cmd_top || c->run == cli_cmd_policy;
+}
+
 /* Parse the command line and run the command; returns the exit code. */
 static int run(int argc, char **argv, cli_ctx *ctx, cli_error *e)
 {
@@ -358,6 +371,9 @@ static int run(int argc, char **argv, cli_ctx *ctx, cli_error *e)
     if (apply_globals(ctx, &globals, e) != DDB_OK ||
         apply_globals(ctx, &args, e) != DDB_OK)
         return DDB_ERR;
+    if (ctx->output == CLI_OUT_TEXT && !prints_text(c))
+        return cli_fail(e, CLI_EXIT_USAGE, "UsageError",
+                        "--output must be json or table, got 'text'");
     if ((int)args.n_pos < c->min_pos || (c->max_pos >= 0 && (int)args.n_pos > c->max_pos))
         return cli_fail(e, CLI_EXIT_USAGE, "UsageError", "usage: ddb %s [OPTIONS]%s%s",
                         c->name, c->usage[0] ? " " : "", c->usage);

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define BATCH_MAX      25    /* BatchWriteItem's limit */
@@ -313,22 +312,6 @@ int cli_ws_identity(cli_ws *w, char **account, char **arn, cli_error *e)
 
 /*---- ddbd's own endpoints ----*/
 
-/* 1 if 'url' names the public AWS endpoint. */
-static int is_aws_endpoint(const char *url)
-{
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    size_t n = strcspn(p, ":/?#");
-    static const char *const suffixes[] = {".amazonaws.com", ".amazonaws.com.cn",
-                                           ".api.aws", NULL};
-    for (size_t i = 0; suffixes[i] != NULL; i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n >= k && strncasecmp(p + n - k, suffixes[i], k) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 cli_ws_server cli_ws_probe(cli_ws *w)
 {
     cli_error pe = CLI_ERROR_INIT;
@@ -336,7 +319,7 @@ cli_ws_server cli_ws_probe(cli_ws *w)
         cli_error_clear(&pe);
         return CLI_WS_OTHER;
     }
-    if (is_aws_endpoint(w->ctx->ddb_endpoint))
+    if (cli_endpoint_is_aws(w->ctx->ddb_endpoint))
         return CLI_WS_AWS;
     cli_reply r = {0};
     cli_ws_server kind = CLI_WS_OTHER;

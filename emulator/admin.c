@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT
 **
 ** admin.c -- ddbd's own HTTP endpoints under /_ddbd/ (not DynamoDB's API):
-**   GET  /_ddbd/metrics[?region=R][&table=T]   throughput metrics (JSON)
+**   GET  /_ddbd/metrics[?region=R][&table=T][&seconds=N][&partitions=0]
+**                                                throughput metrics (JSON)
 **   GET  /_ddbd/insights?region=R&table=T[&index=I]   Contributor Insights (JSON)
 **   GET  /_ddbd/prometheus                       metrics in Prometheus text format
 **   GET  /_ddbd/decisions[?after=SEQ]            recent authorization decisions
 **   GET  /_ddbd/clock                            the simulation clock
 **   POST /_ddbd/clock {"Advance":s} | {"Set":t}  move the manual clock
 ** Read-only except the manual clock; no authentication (loopback by default).
+** The metrics answer adds to ddb_throttle_metrics_json's document the region,
+** the clock mode, whether throttling is on and the per-partition ceilings;
+** every Contributor Insights key (there and in /_ddbd/insights) carries the
+** position of its partition ("Partition"), as in the console's API.
 */
 #include "authz.h"
 #include "catalog.h"
@@ -32,6 +37,42 @@ static char *param(const char *query, const char *name)
         p = amp ? amp + 1 : NULL;
     }
     return NULL;
+}
+
+/* Query parameter 'name' as an integer in [lo, hi]; 'def' when absent or bad. */
+static long param_long(const char *query, const char *name, long def, long lo, long hi)
+{
+    char *v = param(query, name), *end = NULL;
+    long n = v ? strtol(v, &end, 10) : def;
+    if (v == NULL || end == v || *end != '\0' || n < lo || n > hi)
+        n = def;
+    free(v);
+    return n;
+}
+
+/* Add the partition of every Contributor Insights key of the tables in a
+** metrics answer ('index' NULL), or of one insights answer ('index' given
+** or not, 'one' set). */
+static void locate_keys(ddb_server *srv, ddb_throttle_sim *sim, const char *region,
+                        json_t *v, const char *one, const char *index, double now)
+{
+    size_t i;
+    json_t *tab;
+    if (one != NULL) {
+        ddb_table *t = ddb_catalog_get(srv->catalog, region, one);
+        const ddb_index *ix = t && index ? ddb_table_index(t, index) : NULL;
+        if (t != NULL && (index == NULL || ix != NULL))
+            ddb_tput_locate_ci(sim, t->name, index, ix ? ix->hash.type : t->hash.type, v, now);
+        ddb_table_unref(t);
+        return;
+    }
+    json_array_foreach(json_object_get(v, "Tables"), i, tab) {
+        const char *name = json_string_value(json_object_get(tab, "TableName"));
+        ddb_table *t = name ? ddb_catalog_get(srv->catalog, region, name) : NULL;
+        if (t != NULL)
+            ddb_tput_locate_table_keys(sim, t, tab, now);
+        ddb_table_unref(t);
+    }
 }
 
 /* Register every table of 'region' with its simulator. */
@@ -83,19 +124,26 @@ int ddb_admin_handle(ddb_req *req, const char *method, const char *path, const c
 
     if (strcmp(path, "/_ddbd/metrics") == 0 && strcmp(method, "GET") == 0) {
         ddb_throttle_export opt = {0};
+        opt.seconds = (int)param_long(query, "seconds", 60, 1, DDB_THROTTLE_SECOND_SLOTS);
+        opt.no_partitions = param_long(query, "partitions", 1, 0, 1) == 0;
         ddb_throttle_sim *sim = sync_region(srv, reg);
         json_t *v = ddb_throttle_metrics_json(sim, table, now, &opt, &err);
         if (v == NULL)
             status = reply_error(404, "no such table", body, len, ctype);
         else {
+            locate_keys(srv, sim, reg, v, NULL, NULL, now);
             json_object_set_new(v, "Region", json_string(reg));
             json_object_set_new(v, "ClockMode",
                                 json_string(ddb_tput_clock_manual(srv->tput) ? "manual" : "real"));
+            json_object_set_new(v, "Throttling", json_boolean(ddb_tput_throttling(srv->tput)));
+            json_object_set_new(v, "PartitionCeiling", ddb_tput_ceiling_json(srv->tput));
             status = reply_json(v, body, len, ctype);
         }
     } else if (strcmp(path, "/_ddbd/insights") == 0 && strcmp(method, "GET") == 0) {
         ddb_throttle_sim *sim = sync_region(srv, reg);
         json_t *v = table ? ddb_throttle_insights_json(sim, table, index, now, 10, &err) : NULL;
+        if (v != NULL)
+            locate_keys(srv, sim, reg, v, table, index, now);
         status = v ? reply_json(v, body, len, ctype)
                    : reply_error(404, "no such table or index", body, len, ctype);
     } else if (strcmp(path, "/_ddbd/prometheus") == 0 && strcmp(method, "GET") == 0) {

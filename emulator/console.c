@@ -309,13 +309,6 @@ static int sees_all_decisions(ddb_req *req)
 
 /*---- endpoints ----*/
 
-static json_t *partition_ceiling(const ddb_server *srv)
-{
-    long r = srv->cfg.partition_rcu > 0 ? srv->cfg.partition_rcu : DDB_THROTTLE_PARTITION_RCU;
-    long w = srv->cfg.partition_wcu > 0 ? srv->cfg.partition_wcu : DDB_THROTTLE_PARTITION_WCU;
-    return json_pack("{s:I,s:I}", "Read", (json_int_t)r, "Write", (json_int_t)w);
-}
-
 static json_t *api_session(ddb_req *req)
 {
     ddb_server *srv = req->srv;
@@ -326,7 +319,7 @@ static json_t *api_session(ddb_req *req)
     json_object_set_new(o, "AllDecisions", json_boolean(sees_all_decisions(req)));
     json_object_set_new(o, "Version", json_string(DDB_VERSION));
     json_object_set_new(o, "Throttling", json_boolean(srv->cfg.throttling));
-    json_object_set_new(o, "PartitionCeiling", partition_ceiling(srv));
+    json_object_set_new(o, "PartitionCeiling", ddb_tput_ceiling_json(srv->tput));
     json_object_set_new(o, "Clock", json_pack("{s:s,s:f}", "Mode",
                                               ddb_tput_clock_manual(srv->tput) ? "manual" : "real",
                                               "Now", ddb_tput_now(srv->tput)));
@@ -448,38 +441,6 @@ static json_t *api_tables(ddb_req *req, const char *region, ddb_error *err)
     return json_pack("{s:s,s:o}", "Region", region, "Tables", list);
 }
 
-/* Add "Partition": position to every key of a Contributor Insights object
-** whose partition can be found: the label is the key's text (S), number (N)
-** or base64 (B), 'type' the partition key's type. */
-static void locate_keys(ddb_throttle_sim *sim, const char *table, const char *index,
-                        ddb_type type, json_t *ci, double now)
-{
-    static const char *const lists[] = {"MostAccessedKeys", "MostThrottledKeys"};
-    static const char *const periods[] = {"CurrentMinute", "PreviousMinute", "Total"};
-    const char *tname = type == DDB_T_N ? "N" : type == DDB_T_B ? "B" : "S";
-    for (size_t l = 0; l < 2; l++) {
-        json_t *per = json_object_get(ci, lists[l]);
-        for (size_t p = 0; p < 3; p++) {
-            size_t i;
-            json_t *e;
-            json_array_foreach(json_object_get(per, periods[p]), i, e) {
-                const char *label = json_string_value(json_object_get(e, "Key"));
-                if (label == NULL)
-                    continue;
-                json_t *av = json_pack("{s:s}", tname, label);
-                ddb_buf enc = DDB_BUF_INIT;
-                ddb_throttle_partition_info info;
-                if (av != NULL && ddb_attr_encode_key(av, &enc) == DDB_OK &&
-                    ddb_throttle_partition_of(sim, table, index, ddb_hash64(enc.data, enc.len),
-                                              now, &info, NULL) == DDB_OK)
-                    json_object_set_new(e, "Partition", json_integer(info.position));
-                ddb_buf_free(&enc);
-                json_decref(av);
-            }
-        }
-    }
-}
-
 static int api_metrics(ddb_req *req, const char *region, const char *query, char **body,
                        size_t *len, const char **ctype)
 {
@@ -512,23 +473,13 @@ static int api_metrics(ddb_req *req, const char *region, const char *query, char
         if (v == NULL) {
             status = reply_error(&err, body, len, ctype);
         } else {
-            json_t *tab = json_array_get(json_object_get(v, "Tables"), 0);
-            locate_keys(sim, t->name, NULL, t->hash.type,
-                        json_object_get(tab, "ContributorInsights"), now);
-            size_t i;
-            json_t *g;
-            json_array_foreach(json_object_get(tab, "GlobalSecondaryIndexes"), i, g) {
-                const char *ixname = json_string_value(json_object_get(g, "IndexName"));
-                const ddb_index *ix = ixname ? ddb_table_index(t, ixname) : NULL;
-                if (ix != NULL)
-                    locate_keys(sim, t->name, ix->name, ix->hash.type,
-                                json_object_get(g, "ContributorInsights"), now);
-            }
+            ddb_tput_locate_table_keys(sim, t, json_array_get(json_object_get(v, "Tables"), 0),
+                                       now);
             json_object_set_new(v, "Region", json_string(region));
             json_object_set_new(v, "ClockMode",
                                 json_string(ddb_tput_clock_manual(srv->tput) ? "manual" : "real"));
             json_object_set_new(v, "Throttling", json_boolean(srv->cfg.throttling));
-            json_object_set_new(v, "PartitionCeiling", partition_ceiling(srv));
+            json_object_set_new(v, "PartitionCeiling", ddb_tput_ceiling_json(srv->tput));
             status = reply_json(v, body, len, ctype);
         }
         ddb_err_clear(&err);

@@ -320,6 +320,64 @@ void ddb_tput_note(ddb_tput *tp, const ddb_table *t, const char *operation, int 
         ddb_throttle_note_request(sim, t->name, operation, throttled, ddb_tput_now(tp), NULL);
 }
 
+/*---- reporting (/_ddbd/metrics, /_ddbd/insights, the console) ----*/
+
+json_t *ddb_tput_ceiling_json(const ddb_tput *tp)
+{
+    return json_pack("{s:I,s:I}", "Read", (json_int_t)tp->model.partition_read_max, "Write",
+                     (json_int_t)tp->model.partition_write_max);
+}
+
+int ddb_tput_throttling(const ddb_tput *tp)
+{
+    return tp->throttling;
+}
+
+void ddb_tput_locate_ci(ddb_throttle_sim *sim, const char *table, const char *index,
+                        ddb_type type, json_t *ci, double now)
+{
+    static const char *const lists[] = {"MostAccessedKeys", "MostThrottledKeys"};
+    static const char *const periods[] = {"CurrentMinute", "PreviousMinute", "Total"};
+    const char *tname = type == DDB_T_N ? "N" : type == DDB_T_B ? "B" : "S";
+    for (size_t l = 0; l < 2; l++) {
+        json_t *per = json_object_get(ci, lists[l]);
+        for (size_t p = 0; p < 3; p++) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(json_object_get(per, periods[p]), i, e) {
+                const char *label = json_string_value(json_object_get(e, "Key"));
+                if (label == NULL)
+                    continue;
+                json_t *av = json_pack("{s:s}", tname, label);
+                ddb_buf enc = DDB_BUF_INIT;
+                ddb_throttle_partition_info info;
+                if (av != NULL && ddb_attr_encode_key(av, &enc) == DDB_OK &&
+                    ddb_throttle_partition_of(sim, table, index, ddb_hash64(enc.data, enc.len),
+                                              now, &info, NULL) == DDB_OK)
+                    json_object_set_new(e, "Partition", json_integer(info.position));
+                ddb_buf_free(&enc);
+                json_decref(av);
+            }
+        }
+    }
+}
+
+void ddb_tput_locate_table_keys(ddb_throttle_sim *sim, const ddb_table *t, json_t *tab,
+                                double now)
+{
+    ddb_tput_locate_ci(sim, t->name, NULL, t->hash.type,
+                       json_object_get(tab, "ContributorInsights"), now);
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(tab, "GlobalSecondaryIndexes"), i, g) {
+        const char *ixname = json_string_value(json_object_get(g, "IndexName"));
+        const ddb_index *ix = ixname ? ddb_table_index(t, ixname) : NULL;
+        if (ix != NULL)
+            ddb_tput_locate_ci(sim, t->name, ix->name, ix->hash.type,
+                               json_object_get(g, "ContributorInsights"), now);
+    }
+}
+
 /*---- costs ----*/
 
 /* The partition key hash stored in bytes 4..11 of a storage key. */

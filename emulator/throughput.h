@@ -47,6 +47,22 @@ int ddb_tput_throttled(const ddb_error *err);
 /* Report a finished request for ThrottledRequests. */
 void ddb_tput_note(ddb_tput *tp, const ddb_table *t, const char *operation, int throttled);
 
+/* Reporting, for ddbd's own endpoints and the console. */
+/* The per-partition ceilings of the model, {"Read": RCU/s, "Write": WCU/s}. New. */
+json_t *ddb_tput_ceiling_json(const ddb_tput *tp);
+/* 1 when requests are throttled (--throttling on), 0 when only counted. */
+int ddb_tput_throttling(const ddb_tput *tp);
+/* Add "Partition": position (hash order) to every key of the Contributor
+** Insights object 'ci' of 'table' (index NULL) or its GSI 'index' whose
+** partition can be found: a key's label is its text (S), number (N) or
+** base64 (B); 'type' is the partition key's type. */
+void ddb_tput_locate_ci(ddb_throttle_sim *sim, const char *table, const char *index,
+                        ddb_type type, json_t *ci, double now);
+/* The same for one entry of a metrics answer's "Tables" (ddb_throttle_metrics_json):
+** the table's Contributor Insights and each of its GSIs'. */
+void ddb_tput_locate_table_keys(ddb_throttle_sim *sim, const ddb_table *t, json_t *tab,
+                                double now);
+
 /* The capacity of one item write (PutItem, UpdateItem, DeleteItem, a batch
 ** put or delete): the table's units (LSIs included), each GSI's, and the
 ** charges to admit. */
