@@ -41,7 +41,7 @@ EMU_OBJ  := $(EMU_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run workshop test asan clean deps check-deps help fuzz fuzz-build
+.PHONY: all run workshop test asan clean deps check-deps help bench fuzz fuzz-build
 all: $(BUILD)/ddbd $(if $(CLI_SRC),$(BUILD)/ddb) $(BUILD)/libddbcore.a $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c | check-deps
@@ -90,6 +90,9 @@ test:
 
 asan:
 	tests/run.sh --asan
+
+bench:
+	BENCH_BUILD=$(BUILD) tests/bench/run.sh
 
 clean:
 	rm -rf build
