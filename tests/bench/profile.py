@@ -3,7 +3,11 @@
 (and any other matrix workload), on the same data and requests as bench.py.
 
   python3 tests/bench/profile.py --ddbd build/ddbd --out DIR [--tool callgrind|perf]
-                                 [--workloads GetItem,PutItem] [--seconds N]
+                                 [--workloads GetItem,PutItem] [--seconds N] [--principals]
+
+--principals runs ddbd with --principals policies/principals.json and signs
+GetItem/PutItem with tenant workshop_001's key on its table ws-att-001 (the
+bench's --principals row), to see what verification and IAM evaluation cost.
 
 callgrind (default; needs valgrind): ddbd runs under valgrind --tool=callgrind
 with collection off; table set-up and loading are not measured; each workload
@@ -36,14 +40,15 @@ def run(cmd, **kw):
 
 
 class ProfiledDdbd(bench.Ddbd):
-    def __init__(self, workdir, db, prefix):
-        super().__init__(workdir, db)
+    def __init__(self, workdir, db, prefix, args=()):
+        super().__init__(workdir, db, args)
         self.prefix = prefix
 
     def start(self):
         self.port = bench.free_port()
         cmd = self.prefix + [bench.DDBD, "--host", "127.0.0.1", "--port", str(self.port),
-                             "--db", self.db, "--throttling", "off", "--log-level", "warn"]
+                             "--db", self.db, "--throttling", "off", "--log-level", "warn"
+                             ] + self.args
         t0 = self._spawn(cmd)
         try:
             self.started_in = self.wait_ready(t0, timeout=120)
@@ -59,6 +64,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tool", choices=("callgrind", "perf"), default="callgrind")
     ap.add_argument("--workloads", default="GetItem,PutItem")
+    ap.add_argument("--principals", action="store_true")
     ap.add_argument("--seconds", type=int, default=0,
                     help="wrk seconds per workload (default 20 callgrind, 10 perf)")
     args = ap.parse_args()
@@ -73,13 +79,27 @@ def main():
                   "--callgrind-out-file=%s/callgrind.%%p" % work]
     else:
         prefix = []
-    s = ProfiledDdbd(work, db, prefix).start()
+    extra = (["--principals", os.path.join(bench.ROOT, "policies", "principals.json")]
+             if args.principals else [])
+    s = ProfiledDdbd(work, db, prefix, extra).start()
     summary = {"tool": args.tool, "seconds": secs, "workloads": {}}
     perf = None
     try:
-        bench.setup_matrix_tables(s)
+        if args.principals:
+            c = bench.client(s, bench.TENANT_KEY)
+            bench.create_table(c, bench.TENANT_TABLE, [("pk", "HASH")], [("pk", "S")])
+            bench.batch_put(c, bench.TENANT_TABLE,
+                            [bench.kv_item(i) for i in range(bench.KV_ITEMS)])
+        else:
+            bench.setup_matrix_tables(s)
         for wi, name in enumerate(w.strip() for w in args.workloads.split(",")):
-            reqs, _ = bench.build_pool(name, s, bench.OPEN_KEY, "prof", 1000 + wi)
+            if args.principals:
+                rnd = random.Random(1000 + wi)
+                reqs = (bench.pool_get(s, bench.TENANT_KEY, rnd, table=bench.TENANT_TABLE)
+                        if name == "GetItem" else
+                        bench.pool_put(s, bench.TENANT_KEY, "prof", table=bench.TENANT_TABLE))
+            else:
+                reqs, _ = bench.build_pool(name, s, bench.OPEN_KEY, "prof", 1000 + wi)
             pool = bench.write_pool(os.path.join(work, "pool-%d" % wi), reqs)
             conns = 1 if args.tool == "callgrind" else 16
             if args.tool == "callgrind":
