@@ -334,6 +334,10 @@ static int authorize_tables(ddb_req *req, json_t *ri, ctx_maker make_ctx, const 
     size_t i = 0;
     json_object_foreach(ri, name, v) {
         tables[i] = batch_table(req, name);
+        if (!ddb_authz_enforcing(req)) { /* open mode: nothing to decide */
+            i++;
+            continue;
+        }
         json_t *ctx = make_ctx(tables[i], v, req->in, extra, i);
         int rc = ddb_authz_table(req, tables[i], key_table_name(name), NULL, ctx, err);
         json_decref(ctx);

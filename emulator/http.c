@@ -7,7 +7,7 @@
 ** DynamoDB semantics live in dispatch.c and the operation files.
 **
 ** Transport limits (README "Reliability and limits"): a cap on connections
-** (and on connections per client address), 128 KiB of request line and
+** (and on connections per client address), 32 KiB of request line and
 ** headers per connection, a cap on the request bodies buffered at once, and
 ** a per-request deadline enforced by a reaper thread: each request, the idle
 ** time before it included, must arrive and be answered within
@@ -37,7 +37,7 @@
 
 #define CONNECTION_LIMIT 1024          /* open connections, all clients */
 #define PER_IP_LIMIT 512               /* open connections from one address */
-#define CONNECTION_MEMORY (128 * 1024) /* request line + headers per connection */
+#define CONNECTION_MEMORY (32 * 1024)  /* request line + headers per connection */
 #define MAX_BUFFERED (256u * 1024u * 1024u) /* request bodies held at once, all requests */
 #define REQUEST_TIMEOUT 60             /* seconds; DDBD_REQUEST_TIMEOUT overrides */
 #define DRAIN_SECONDS 10               /* how long stopping waits for requests in flight */

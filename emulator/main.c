@@ -40,7 +40,7 @@ static const char usage_text[] =
     "                         index CREATING (default 0)\n"
     "  --sync normal|full     SQLite durability: normal (default) may lose the last\n"
     "                         commits on power loss, full fsyncs every commit\n"
-    "  --cache-mib N          SQLite page cache per connection in MiB (default 16)\n"
+    "  --cache-mib N          SQLite page cache per connection in MiB (default 8)\n"
     "  --log-level LEVEL      error, warn, info (default) or debug\n"
     "  --no-console           do not serve the web console at /_ddbd/console\n"
     "\nThroughput simulation:\n"
@@ -316,7 +316,7 @@ int main(int argc, char **argv)
         .db_path = "./ddbd.sqlite3",
         .account_id = "123456789012",
         .threads = 4,
-        .cache_kib = 16 * 1024,
+        .cache_kib = 8 * 1024,
         .log_level = DDB_LOG_INFO,
         .throttling = 1,
         .burst_seconds = -1,

@@ -384,6 +384,22 @@ static int check_value(json_t *av, int depth, int legacy, ddb_error *err)
         return ddb_err_set(err, DDB_E_VALIDATION,
                            "Nesting Levels have exceeded supported limits: Attributes in the "
                            "item have nested levels beyond supported limit");
+    if (json_object_size(av) == 1) {
+        /* the common case, one type member: its checks alone, no probing of
+        ** every type name */
+        void *it = json_object_iter(av);
+        const char *name = json_object_iter_key(it);
+        json_t *val = json_object_iter_value(it);
+        ddb_type t = json_is_null(val) ? DDB_T_NONE : ddb_type_from_name(name, strlen(name));
+        if (t != DDB_T_NONE) {
+            for (int phase = 0; phase < 3; phase++)
+                if (check_typed(t, val, phase, depth, legacy, err) != DDB_OK)
+                    return DDB_ERR;
+            if (t == DDB_T_NULL && !json_is_true(val))
+                json_object_iter_set_new(av, it, json_true());
+            return DDB_OK;
+        }
+    }
     const char *k;
     json_t *v, *tmp;
     /* DynamoDB's deserializer ignores members that are null or not a type
