@@ -51,7 +51,7 @@ typedef struct read_op {
     long long scanned, count;
     size_t bytes;
     int stopped;                  /* Limit or 1 MB reached: LastEvaluatedKey due */
-    json_t *last;                 /* last evaluated item/entry (owned) */
+    ddb_buf last_raw;             /* the last evaluated item/entry, as stored */
     ddb_buf items;                /* the Items array being built, without brackets */
     /* capacity */
     ddb_read_mode mode;           /* ConsistentRead */
@@ -576,13 +576,27 @@ static int on_row(void *ctx, const unsigned char *k, size_t klen, const unsigned
     }
     r->scanned++;
     r->bytes += (size_t)sz;
-    json_decref(r->last);
-    r->last = NULL;
+    /* the last evaluated row, parsed only if it becomes LastEvaluatedKey */
+    r->last_raw.len = 0;
+    ddb_buf_append(&r->last_raw, v, vlen);
+    int plain = r->x.filter == NULL && r->x.projection == NULL && !r->fetch_base;
+    if (plain) { /* nothing to evaluate: the stored text is the reply's item */
+        r->count++;
+        if (r->select != SEL_COUNT) {
+            if (r->items.len > 0)
+                ddb_buf_putc(&r->items, ',');
+            ddb_buf_append(&r->items, v, vlen);
+        }
+        if ((r->limit > 0 && r->scanned >= r->limit) || r->bytes >= DDB_PAGE_BYTES) {
+            r->stopped = 1;
+            return 1;
+        }
+        return 0;
+    }
     json_error_t jerr;
     json_t *item = json_loadb((const char *)v, vlen, JSON_ALLOW_NUL, &jerr);
     if (item == NULL)
         return ddb_err_set(err, DDB_E_INTERNAL, "unreadable stored item");
-    r->last = json_incref(item);
     if (r->fetch_base) {
         json_t *full = base_item(r, item, err);
         if (full != NULL) {
@@ -654,8 +668,14 @@ static void render(read_op *r)
         ddb_buf_append(o, r->items.data, r->items.len);
         ddb_buf_putc(o, ']');
     }
-    if (r->stopped && r->last != NULL) {
-        json_t *lek = last_key(r, r->last);
+    json_error_t jerr;
+    json_t *last = r->stopped && r->last_raw.len > 0
+                       ? json_loadb((const char *)r->last_raw.data, r->last_raw.len,
+                                    JSON_ALLOW_NUL, &jerr)
+                       : NULL;
+    if (last != NULL) {
+        json_t *lek = last_key(r, last);
+        json_decref(last);
         size_t len;
         char *text = ddb_item_text(lek, &len);
         ddb_buf_puts(o, ",\"LastEvaluatedKey\":");
@@ -822,7 +842,7 @@ static void read_op_free(read_op *r)
 {
     ddb_req_exprs_free(&r->x);
     ddb_table_unref(r->t);
-    json_decref(r->last);
+    ddb_buf_free(&r->last_raw);
     ddb_buf_free(&r->items);
     free(r->row_hash);
     free(r->row_size);
