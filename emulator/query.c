@@ -541,6 +541,84 @@ static json_t *last_key(const read_op *r, const json_t *item)
     return k;
 }
 
+/* End of the member value starting at text[i] of a compact JSON object (the
+** ',' or '}' after it), or (size_t)-1 when the text is malformed. */
+static size_t skip_value(const char *text, size_t len, size_t i)
+{
+    int depth = 0;
+    for (; i < len; i++) {
+        char c = text[i];
+        if (c == '"') {
+            for (i++; i < len && text[i] != '"'; i++)
+                if (text[i] == '\\')
+                    i++;
+            if (i >= len)
+                return (size_t)-1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return i;
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+/* LastEvaluatedKey straight from a stored row's text: the key attributes'
+** raw values copied in key order, without parsing the item. 0 on success;
+** -1 when the text is not the simple compact form expected (the caller then
+** parses it). */
+static int last_key_raw(const read_op *r, const char *text, size_t len, ddb_buf *out)
+{
+    const ddb_keyattr *names[4];
+    size_t n = key_names(r->t, r->ix, names);
+    size_t vs[4] = {0}, ve[4] = {0};
+    if (len < 2 || text[0] != '{')
+        return -1;
+    size_t i = 1;
+    while (i < len && text[i] != '}') {
+        if (text[i] != '"')
+            return -1;
+        size_t ks = ++i;
+        while (i < len && text[i] != '"') {
+            if (text[i] == '\\')
+                return -1; /* escaped names: leave them to the parser */
+            i++;
+        }
+        if (i + 1 >= len || text[i + 1] != ':')
+            return -1;
+        size_t klen = i - ks;
+        size_t start = i + 2, end = skip_value(text, len, start);
+        if (end == (size_t)-1 || end <= start)
+            return -1;
+        for (size_t k = 0; k < n; k++)
+            if (strlen(names[k]->name) == klen && memcmp(names[k]->name, text + ks, klen) == 0) {
+                vs[k] = start;
+                ve[k] = end;
+            }
+        i = end;
+        if (i < len && text[i] == ',')
+            i++;
+    }
+    ddb_buf_putc(out, '{');
+    int first = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (ve[k] == 0)
+            continue;
+        for (const char *c = names[k]->name; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+                return -1;
+        ddb_buf_printf(out, "%s\"%s\":", first ? "" : ",", names[k]->name);
+        ddb_buf_append(out, text + vs[k], ve[k] - vs[k]);
+        first = 0;
+    }
+    ddb_buf_putc(out, '}');
+    return 0;
+}
+
 /* Fetch the table item an LSI entry points to. New reference or NULL. */
 static json_t *base_item(read_op *r, const json_t *entry, ddb_error *err)
 {
@@ -668,8 +746,16 @@ static void render(read_op *r)
         ddb_buf_append(o, r->items.data, r->items.len);
         ddb_buf_putc(o, ']');
     }
+    ddb_buf raw = DDB_BUF_INIT;
+    int fast = r->stopped && r->last_raw.len > 0 &&
+               last_key_raw(r, (const char *)r->last_raw.data, r->last_raw.len, &raw) == 0;
+    if (fast) {
+        ddb_buf_puts(o, ",\"LastEvaluatedKey\":");
+        ddb_buf_append(o, raw.data, raw.len);
+    }
+    ddb_buf_free(&raw);
     json_error_t jerr;
-    json_t *last = r->stopped && r->last_raw.len > 0
+    json_t *last = !fast && r->stopped && r->last_raw.len > 0
                        ? json_loadb((const char *)r->last_raw.data, r->last_raw.len,
                                     JSON_ALLOW_NUL, &jerr)
                        : NULL;

@@ -978,3 +978,32 @@ def test_parallel_scan_start_key_from_another_segment(ctx):
                                "TotalSegments": 3, "ExclusiveStartKey": r["LastEvaluatedKey"]},
                  400, VAL, "The provided starting key is invalid: Invalid ExclusiveStartKey. "
                  "Please use ExclusiveStartKey with correct Segment. TotalSegments: 3 Segment: 0")
+
+
+def test_last_evaluated_key_with_escaped_values(ctx):
+    """LastEvaluatedKey is cut from the stored text: quotes, backslashes, control
+    characters and non-ASCII in key values, and nested values beside them."""
+    c = ctx.client()
+    c.create_table(TableName="qs-esc", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "S"}],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "sk", "KeyType": "RANGE"}])
+    pk = 'a"b\\c\n\u00e9\u6f22\U0001f600'
+    sks = ['x"%d' % i for i in range(3)] + ["y\\{[,]}", "z\u0001"]
+    for sk in sks:
+        c.put_item(TableName="qs-esc", Item={
+            "pk": {"S": pk}, "sk": {"S": sk},
+            "m": {"M": {"q": {"S": '},"sk":{"S":"fake"}'}, "l": {"L": [{"N": "1"}, {"S": "]"}]}}}})
+    seen, start = [], None
+    for _ in range(10):
+        kw = {"ExclusiveStartKey": start} if start else {}
+        r = c.query(TableName="qs-esc", KeyConditionExpression="pk = :p", Limit=1,
+                    ExpressionAttributeValues={":p": {"S": pk}}, **kw)
+        seen += [i["sk"]["S"] for i in r["Items"]]
+        start = r.get("LastEvaluatedKey")
+        if r["Items"]:
+            eq(start, {"pk": {"S": pk}, "sk": r["Items"][0]["sk"]}, "LastEvaluatedKey")
+        if not start:
+            break
+    eq(seen, sorted(sks, key=lambda s: s.encode()), "every item once, in order")
