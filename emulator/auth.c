@@ -15,14 +15,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* snprintf(dst, cap, "%s", src) without the printf machinery (every request
+** fills four of these). */
+static size_t put_field(char *dst, size_t cap, size_t at, const char *src)
+{
+    size_t n = strlen(src);
+    if (at + n >= cap)
+        n = cap - 1 - at;
+    memcpy(dst + at, src, n);
+    dst[at + n] = '\0';
+    return at + n;
+}
+
+static void set_field(char *dst, size_t cap, const char *src)
+{
+    put_field(dst, cap, 0, src);
+}
+
 int ddb_auth_check(ddb_req *req, const char *service, ddb_error *err)
 {
     size_t n_headers = 0;
     ddb_sigv4_header *headers = ddb_req_headers(req, &n_headers);
-    char *path = ddb_xstrdup(req->uri);
-    char *q = strchr(path, '?');
-    if (q != NULL)
-        *q++ = '\0';
+    /* the path and the raw query: a copy only when there is a query to cut off */
+    const char *path = req->uri, *q = strchr(req->uri, '?');
+    char *path_copy = NULL;
+    if (q != NULL) {
+        path = path_copy = ddb_xstrndup(req->uri, (size_t)(q - req->uri));
+        q++;
+    }
     ddb_sigv4_request r = {
         .method = req->method,
         .path = path,
@@ -50,21 +70,23 @@ int ddb_auth_check(ddb_req *req, const char *service, ddb_error *err)
                                  "The security token included in the request is invalid");
         }
         if (rc == DDB_OK) {
-            snprintf(req->region, sizeof req->region, "%s", auth.region);
-            snprintf(req->account, sizeof req->account, "%s", p->account);
-            snprintf(req->caller_arn, sizeof req->caller_arn, "%s", p->arn);
-            snprintf(req->caller_userid, sizeof req->caller_userid, "%s", p->userid);
+            set_field(req->region, sizeof req->region, auth.region);
+            set_field(req->account, sizeof req->account, p->account);
+            set_field(req->caller_arn, sizeof req->caller_arn, p->arn);
+            set_field(req->caller_userid, sizeof req->caller_userid, p->userid);
             req->principal = p;
         }
     } else if (rc == DDB_OK) {
-        snprintf(req->region, sizeof req->region, "%s", auth.region);
-        snprintf(req->account, sizeof req->account, "%s", req->srv->cfg.account_id);
-        snprintf(req->caller_arn, sizeof req->caller_arn, "arn:aws:iam::%s:root",
-                 req->srv->cfg.account_id);
-        snprintf(req->caller_userid, sizeof req->caller_userid, "%s", req->srv->cfg.account_id);
+        const char *acct = req->srv->cfg.account_id;
+        set_field(req->region, sizeof req->region, auth.region);
+        set_field(req->account, sizeof req->account, acct);
+        size_t at = put_field(req->caller_arn, sizeof req->caller_arn, 0, "arn:aws:iam::");
+        at = put_field(req->caller_arn, sizeof req->caller_arn, at, acct);
+        put_field(req->caller_arn, sizeof req->caller_arn, at, ":root");
+        set_field(req->caller_userid, sizeof req->caller_userid, acct);
     }
     ddb_sigv4_auth_free(&auth);
-    free(path);
+    free(path_copy);
     free(headers);
     return rc;
 }

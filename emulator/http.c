@@ -226,6 +226,22 @@ int ddb_req_client_ip(ddb_req *req, char *out, size_t cap)
     if (ci == NULL || ci->client_addr == NULL)
         return -1;
     const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET && cap >= INET_ADDRSTRLEN) {
+        /* dotted quad by hand: glibc's inet_ntop formats IPv4 with sprintf,
+        ** and every authorized request asks (aws:SourceIp) */
+        const unsigned char *b = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+        char *o = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = b[i];
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+            *o++ = i < 3 ? '.' : '\0';
+        }
+        return 0;
+    }
     const void *addr = sa->sa_family == AF_INET6
                            ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
                            : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
@@ -273,9 +289,13 @@ static enum MHD_Result send_response(ddb_req *req, unsigned status, char *body, 
     }
     MHD_add_response_header(r, "x-amzn-RequestId", req->request_id);
     if (with_crc) {
-        char crc[16];
-        snprintf(crc, sizeof crc, "%u", ddb_crc32(body ? body : "", len));
-        MHD_add_response_header(r, "x-amz-crc32", crc);
+        char crc[16], *c = crc + sizeof crc;
+        uint32_t v = ddb_crc32(body ? body : "", len);
+        *--c = '\0';
+        do /* decimal, as "%u" */
+            *--c = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        MHD_add_response_header(r, "x-amz-crc32", c);
     }
     if (ctype != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);

@@ -17,8 +17,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <math.h>
 #include <pthread.h>
@@ -38,6 +36,93 @@
     "The request signature we calculated does not match the signature you provided. "    \
     "Check your AWS Secret Access Key and signing method. Consult the service "          \
     "documentation for details."
+
+/*---- SHA-256 and HMAC-SHA256 ----*/
+
+/* OpenSSL 3 resolves an algorithm by name on every one-shot call (SHA256(),
+** HMAC(), EVP_sha256() in EVP_DigestInit): a property query and a lock per
+** call, more than the hashing itself costs on a short request. The digest is
+** fetched once and each thread reuses one EVP_MD_CTX; HMAC is RFC 2104 over
+** that digest. Nothing here nests, so one context per thread suffices. */
+
+static EVP_MD *sha256_md; /* NULL if the fetch failed: EVP_sha256() then */
+static pthread_key_t sha_ctx_key;
+static int sha_ctx_key_ok;
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+
+static void sha_ctx_release(void *c)
+{
+    EVP_MD_CTX_free(c);
+}
+
+static void sha_init_once(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha_ctx_key_ok = pthread_key_create(&sha_ctx_key, sha_ctx_release) == 0;
+}
+
+/* The calling thread's digest context, initialized for SHA-256. */
+static EVP_MD_CTX *sha_begin(void)
+{
+    pthread_once(&sha_once, sha_init_once);
+    if (!sha_ctx_key_ok)
+        abort(); /* out of thread-specific keys at start-up */
+    EVP_MD_CTX *c = pthread_getspecific(sha_ctx_key);
+    if (c == NULL) {
+        if ((c = EVP_MD_CTX_new()) == NULL || pthread_setspecific(sha_ctx_key, c) != 0)
+            abort();
+    }
+    if (EVP_DigestInit_ex2(c, sha256_md ? sha256_md : EVP_sha256(), NULL) != 1)
+        abort();
+    return c;
+}
+
+static void sha_update(EVP_MD_CTX *c, const void *p, size_t n)
+{
+    if (n > 0 && EVP_DigestUpdate(c, p, n) != 1)
+        abort();
+}
+
+static void sha_end(EVP_MD_CTX *c, unsigned char out[32])
+{
+    unsigned int len = 32;
+    if (EVP_DigestFinal_ex(c, out, &len) != 1 || len != 32)
+        abort();
+}
+
+static void sha256(const void *p, size_t n, unsigned char out[32])
+{
+    EVP_MD_CTX *c = sha_begin();
+    sha_update(c, p, n);
+    sha_end(c, out);
+}
+
+/* HMAC-SHA256 (RFC 2104): H(K ^ opad || H(K ^ ipad || data)). */
+static void hmac_sha256(const void *key, size_t key_len, const void *data, size_t n,
+                        unsigned char out[32])
+{
+    unsigned char k[64], pad[64], inner[32];
+    memset(k, 0, sizeof k);
+    if (key_len > sizeof k)
+        sha256(key, key_len, k);
+    else if (key_len > 0)
+        memcpy(k, key, key_len);
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] = (unsigned char)(k[i] ^ 0x36);
+    EVP_MD_CTX *c = sha_begin();
+    sha_update(c, pad, sizeof pad);
+    sha_update(c, data, n);
+    sha_end(c, inner);
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] = (unsigned char)(k[i] ^ 0x5c);
+    c = sha_begin();
+    sha_update(c, pad, sizeof pad);
+    sha_update(c, inner, sizeof inner);
+    sha_end(c, out);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
+    OPENSSL_cleanse(inner, sizeof inner);
+}
 
 /*---- small string helpers ----*/
 
@@ -113,6 +198,16 @@ static const ddb_sigv4_header *header_get(const ddb_sigv4_request *req, const ch
     return NULL;
 }
 
+/* ddb_buf_putc without the call: the canonical request is built a byte at a
+** time in places. */
+static inline void bputc(ddb_buf *b, int c)
+{
+    if (b->len + 2 > b->cap)
+        ddb_buf_reserve(b, 1);
+    b->data[b->len++] = (unsigned char)c;
+    b->data[b->len] = '\0';
+}
+
 /*---- percent-encoding ----*/
 
 static int hexval(int c)
@@ -148,16 +243,18 @@ static size_t pct_decode(const char *s, size_t n, char *out)
 static void uri_encode(ddb_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0; /* start of the pending run of unreserved bytes */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            ddb_buf_putc(b, c);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            ddb_buf_append(b, e, 3);
-        }
+            c == '-' || c == '.' || c == '_' || c == '~')
+            continue;
+        ddb_buf_append(b, s + run, i - run);
+        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+        ddb_buf_append(b, e, 3);
+        run = i + 1;
     }
+    ddb_buf_append(b, s + run, n - run);
 }
 
 /*---- query strings ----*/
@@ -269,6 +366,8 @@ static char *encode_dup(const char *s, size_t n)
 ** out of a presigned request. */
 static void put_canonical_query(ddb_buf *b, const char *raw, int presigned)
 {
+    if (raw == NULL || *raw == '\0')
+        return; /* no parameters (every SDK request but a presigned one) */
     qlist l;
     query_parse(raw, &l);
     size_t n = 0;
@@ -303,8 +402,8 @@ static void put_canonical_query(ddb_buf *b, const char *raw, int presigned)
 ** removal), re-encode each segment, keep a trailing slash. Empty path -> "/". */
 static void put_canonical_uri(ddb_buf *b, const char *path)
 {
-    if (path == NULL || *path == '\0') {
-        ddb_buf_putc(b, '/');
+    if (path == NULL || *path == '\0' || (path[0] == '/' && path[1] == '\0')) {
+        bputc(b, '/');
         return;
     }
     size_t plen = strlen(path), nseg = 0;
@@ -358,18 +457,21 @@ static void put_canonical_uri(ddb_buf *b, const char *path)
 ** the line breaks of folded values) collapsed to one space. */
 static void put_header_value(ddb_buf *b, const char *v, size_t n)
 {
-    int started = 0, pending = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        if (is_ws(c)) {
-            pending = started;
-            continue;
-        }
-        if (pending)
-            ddb_buf_putc(b, ' ');
-        ddb_buf_putc(b, c);
+    size_t i = 0;
+    int started = 0;
+    for (;;) {
+        while (i < n && is_ws((unsigned char)v[i]))
+            i++;
+        if (i == n)
+            return;
+        size_t j = i;
+        while (j < n && !is_ws((unsigned char)v[j]))
+            j++;
+        if (started)
+            bputc(b, ' ');
+        ddb_buf_append(b, v + i, j - i);
         started = 1;
-        pending = 0;
+        i = j;
     }
 }
 
@@ -391,17 +493,20 @@ static int put_header_line(ddb_buf *b, const ddb_sigv4_request *req, const char 
         if (k != n)
             continue;
         if (!found) {
+            ddb_buf_reserve(b, n + 1);
             for (k = 0; k < n; k++)
-                ddb_buf_putc(b, lower((unsigned char)name[k]));
-            ddb_buf_putc(b, ':');
+                b->data[b->len + k] = (unsigned char)lower((unsigned char)name[k]);
+            b->data[b->len + n] = ':';
+            b->len += n + 1;
+            b->data[b->len] = '\0';
         } else {
-            ddb_buf_putc(b, ',');
+            bputc(b, ',');
         }
         put_header_value(b, h->value ? h->value : "", h->value ? h->value_len : 0);
         found = 1;
     }
     if (found)
-        ddb_buf_putc(b, '\n');
+        bputc(b, '\n');
     return found;
 }
 
@@ -449,12 +554,13 @@ static char *build_canonical(const ddb_sigv4_request *req, const char *signed_he
                              int presigned, size_t *out_len)
 {
     ddb_buf b = DDB_BUF_INIT;
+    ddb_buf_reserve(&b, 1023); /* one allocation for a typical request */
     ddb_buf_puts(&b, req->method ? req->method : "");
-    ddb_buf_putc(&b, '\n');
+    bputc(&b, '\n');
     put_canonical_uri(&b, req->path);
-    ddb_buf_putc(&b, '\n');
+    bputc(&b, '\n');
     put_canonical_query(&b, req->query, presigned);
-    ddb_buf_putc(&b, '\n');
+    bputc(&b, '\n');
 
     const char *s = signed_headers;
     for (;;) {
@@ -468,9 +574,9 @@ static char *build_canonical(const ddb_sigv4_request *req, const char *signed_he
             break;
         s = semi + 1;
     }
-    ddb_buf_putc(&b, '\n');
+    bputc(&b, '\n');
     ddb_buf_puts(&b, signed_headers);
-    ddb_buf_putc(&b, '\n');
+    bputc(&b, '\n');
 
     char *claimed = NULL;
     size_t claimed_len = 0;
@@ -495,8 +601,19 @@ static char *build_string_to_sign(const char *canonical, size_t clen, const char
 {
     char hex[65];
     ddb_sha256_hex(canonical, clen, hex);
-    return ddb_xasprintf(ALGORITHM "\n%s\n%s/%s/%s/" TERMINATOR "\n%s", amz_date, date,
-                         region, service, hex);
+    /* ALGORITHM \n amz_date \n date/region/service/TERMINATOR \n hex */
+    const char *part[] = {ALGORITHM "\n", amz_date, "\n", date,  "/", region, "/",
+                          service,        "/" TERMINATOR "\n", hex};
+    size_t len[sizeof part / sizeof part[0]], total = 0;
+    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++)
+        total += len[i] = strlen(part[i]);
+    char *out = ddb_xmalloc(total + 1), *o = out;
+    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+        memcpy(o, part[i], len[i]);
+        o += len[i];
+    }
+    *o = '\0';
+    return out;
 }
 
 /*---- time ----*/
@@ -592,8 +709,24 @@ static void fmt_basic(int64_t t, char out[32])
     int64_t sec = t - days * 86400, y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, 32, "%04lld%02d%02dT%02d%02d%02dZ", (long long)y, m, d,
-             (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+    if (y < 0 || y > 9999) { /* not a date a request can carry; the general way */
+        snprintf(out, 32, "%04lld%02d%02dT%02d%02d%02dZ", (long long)y, m, d,
+                 (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+        return;
+    }
+    /* by hand: this runs on every request (snprintf costs ~3k instructions) */
+    const int f[6] = {(int)y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60)};
+    static const int at[6] = {0, 4, 6, 9, 11, 13}, width[6] = {4, 2, 2, 2, 2, 2};
+    for (int i = 0; i < 6; i++) {
+        int v = f[i];
+        for (int k = width[i] - 1; k >= 0; k--) {
+            out[at[i] + k] = (char)('0' + v % 10);
+            v /= 10;
+        }
+    }
+    out[8] = 'T';
+    out[15] = 'Z';
+    out[16] = '\0';
 }
 
 /* "15 min" or "90 sec": how the skew window is spelled in the messages. */
@@ -854,8 +987,8 @@ int ddb_sigv4_parse(const ddb_sigv4_request *req, double now, const char *servic
     /* #5 clock skew */
     int64_t now_s = (int64_t)floor(now);
     char t_lim[32], t_now[32], win[32];
-    fmt_basic(now_s, t_now);
     if (when < now_s - ra.past_window) {
+        fmt_basic(now_s, t_now);
         fmt_basic(now_s - ra.past_window, t_lim);
         fmt_window(ra.past_window, win);
         ddb_err_set(err, DDB_E_INVALID_SIGNATURE,
@@ -864,6 +997,7 @@ int ddb_sigv4_parse(const ddb_sigv4_request *req, double now, const char *servic
         goto out;
     }
     if (when > now_s + SKEW_SECONDS) {
+        fmt_basic(now_s, t_now);
         fmt_basic(now_s + SKEW_SECONDS, t_lim);
         fmt_window(SKEW_SECONDS, win);
         ddb_err_set(err, DDB_E_INVALID_SIGNATURE,
@@ -873,10 +1007,17 @@ int ddb_sigv4_parse(const ddb_sigv4_request *req, double now, const char *servic
     }
 
     /* #6 'host' signed */
-    char *sh = ddb_xstrndup(ra.signed_headers, ra.signed_headers_len);
-    int host_signed = list_has(sh, "host");
-    copy_field(out->signed_headers, sizeof out->signed_headers, sh, strlen(sh));
-    free(sh);
+    int host_signed;
+    if (ra.signed_headers_len < sizeof out->signed_headers) {
+        copy_field(out->signed_headers, sizeof out->signed_headers, ra.signed_headers,
+                   ra.signed_headers_len);
+        host_signed = list_has(out->signed_headers, "host");
+    } else {
+        char *sh = ddb_xstrndup(ra.signed_headers, ra.signed_headers_len);
+        host_signed = list_has(sh, "host");
+        copy_field(out->signed_headers, sizeof out->signed_headers, sh, strlen(sh));
+        free(sh);
+    }
     if (!host_signed) {
         ddb_err_set(err, DDB_E_INVALID_SIGNATURE,
                     "'Host' must be a 'SignedHeader' in the AWS Authorization.");
@@ -921,11 +1062,16 @@ int ddb_sigv4_parse(const ddb_sigv4_request *req, double now, const char *servic
 
     /* #9 scope: all four complaints, concatenated */
     ddb_buf msg = DDB_BUF_INIT;
-    char *region = ddb_xstrndup(part[2], part_len[2]);
+    char region_buf[80];
+    char *region = part_len[2] < sizeof region_buf ? region_buf
+                                                   : ddb_xstrndup(part[2], part_len[2]);
+    if (region == region_buf)
+        copy_field(region_buf, sizeof region_buf, part[2], part_len[2]);
     if (!ddb_sigv4_region_valid(region))
         ddb_buf_printf(&msg, "Credential should be scoped to a valid region, not '%s'. ",
                        region);
-    free(region);
+    if (region != region_buf)
+        free(region);
     if (part_len[3] != strlen(service) || memcmp(part[3], service, part_len[3]) != 0)
         ddb_buf_printf(&msg, "Credential should be scoped to correct service: '%s'. ",
                        service);
@@ -995,14 +1141,6 @@ int ddb_sigv4_canonical(const ddb_sigv4_request *req, const ddb_sigv4_auth *auth
     return DDB_OK;
 }
 
-static void hmac_sha256(const void *key, size_t key_len, const void *data, size_t n,
-                        unsigned char out[32])
-{
-    unsigned int len = 32;
-    if (HMAC(EVP_sha256(), key, (int)key_len, data, n, out, &len) == NULL)
-        abort();
-}
-
 static struct {
     unsigned char id[32];  /* SHA-256 of secret NUL date NUL region NUL service */
     unsigned char key[32]; /* kSigning */
@@ -1014,15 +1152,13 @@ static pthread_mutex_t key_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static void signing_key(const char *secret, const char *date, const char *region,
                         const char *service, unsigned char out[32])
 {
-    ddb_buf idb = DDB_BUF_INIT;
     unsigned char id[32];
-    ddb_buf_append(&idb, secret, strlen(secret) + 1);
-    ddb_buf_append(&idb, date, strlen(date) + 1);
-    ddb_buf_append(&idb, region, strlen(region) + 1);
-    ddb_buf_append(&idb, service, strlen(service));
-    SHA256(idb.data, idb.len, id);
-    OPENSSL_cleanse(idb.data, idb.len);
-    ddb_buf_free(&idb);
+    EVP_MD_CTX *c = sha_begin();
+    sha_update(c, secret, strlen(secret) + 1);
+    sha_update(c, date, strlen(date) + 1);
+    sha_update(c, region, strlen(region) + 1);
+    sha_update(c, service, strlen(service));
+    sha_end(c, id);
 
     size_t slot = ((size_t)id[0] << 8 | id[1]) % KEY_CACHE_SLOTS;
     pthread_mutex_lock(&key_cache_lock);
@@ -1155,7 +1291,6 @@ char *ddb_sigv4_sign(const ddb_sigv4_request *req, const char *access_key,
 void ddb_sha256_hex(const void *p, size_t n, char out[65])
 {
     unsigned char md[32];
-    static const unsigned char empty = 0;
-    SHA256(p ? p : &empty, n, md);
+    sha256(p, n, md);
     hex_encode(md, 32, out);
 }

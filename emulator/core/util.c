@@ -6,6 +6,7 @@
 #include "ddb_util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,8 +279,10 @@ long ddb_base64_decode(const char *in, size_t len, unsigned char *out, const cha
 
 /*---- CRC-32 ----*/
 
-static uint32_t crc_table[256];
-static int crc_ready;
+/* Slice-by-8 (Intel's, as in zlib's braided CRC): eight table lookups per
+** eight bytes instead of one per byte; every answer carries x-amz-crc32. */
+static uint32_t crc_table[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
 {
@@ -287,19 +290,33 @@ static void crc_init(void)
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
             c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
+        crc_table[0][i] = c;
     }
-    __atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_table[t][i] =
+                (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xFF];
+}
+
+static inline uint32_t le32(const unsigned char *s)
+{
+    return (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
 }
 
 uint32_t ddb_crc32(const void *p, size_t n)
 {
-    if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
-        crc_init(); /* idempotent: every thread computes the same table */
+    pthread_once(&crc_once, crc_init);
     const unsigned char *s = p;
     uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++)
-        c = crc_table[(c ^ s[i]) & 0xFF] ^ (c >> 8);
+    for (; n >= 8; s += 8, n -= 8) {
+        uint32_t a = c ^ le32(s), b = le32(s + 4);
+        c = crc_table[7][a & 0xFF] ^ crc_table[6][(a >> 8) & 0xFF] ^
+            crc_table[5][(a >> 16) & 0xFF] ^ crc_table[4][a >> 24] ^ crc_table[3][b & 0xFF] ^
+            crc_table[2][(b >> 8) & 0xFF] ^ crc_table[1][(b >> 16) & 0xFF] ^
+            crc_table[0][b >> 24];
+    }
+    for (; n > 0; s++, n--)
+        c = crc_table[0][(c ^ *s) & 0xFF] ^ (c >> 8);
     return c ^ 0xFFFFFFFFu;
 }
 
