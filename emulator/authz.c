@@ -88,44 +88,156 @@ void ddb_authz_set(json_t *ctx, const char *key, const char *value)
         json_object_set_new(ctx, key, json_string(value));
 }
 
-/* The principal's own condition keys and the request facts
-** (libddbcore's, shared with `ddb policy simulate`). */
-static void principal_keys(ddb_req *req, const ddb_principal *p, json_t *ctx)
+/*---- the request facts, per thread ----*/
+
+/* The facts ddbd adds to every request (libddbcore's, shared with `ddb policy
+** simulate`) change with the second, the region and the client address only:
+** each thread keeps the last object it built and reuses it while they stay
+** the same. Only the owning thread reads it (the evaluation borrows it). */
+typedef struct facts_cache {
+    json_t *obj;
+    time_t now;
+    int have_ip;
+    char region[DDB_SIGV4_MAX_FIELD];
+    char ip[64];
+} facts_cache;
+
+static pthread_key_t facts_key;
+static int facts_key_ok;
+static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
+
+static void facts_release(void *p)
 {
-    ddb_principal_context(p, ctx);
+    facts_cache *f = p;
+    json_decref(f->obj);
+    free(f);
+}
+
+static void facts_init(void)
+{
+    facts_key_ok = pthread_key_create(&facts_key, facts_release) == 0;
+}
+
+/* The facts of 'req' as an object: borrowed from the thread's cache, or new
+** (*owned = 1) when the thread has no cache. */
+static json_t *request_facts(ddb_req *req, int *owned)
+{
     char ip[64];
     int have_ip = ddb_req_client_ip(req, ip, sizeof ip) == 0;
-    ddb_principal_request_facts(ctx, time(NULL), req->region, have_ip ? ip : NULL);
+    time_t now = time(NULL);
+    pthread_once(&facts_once, facts_init);
+    facts_cache *f = facts_key_ok ? pthread_getspecific(facts_key) : NULL;
+    if (f == NULL && facts_key_ok) {
+        f = ddb_xcalloc(1, sizeof *f);
+        if (pthread_setspecific(facts_key, f) != 0) {
+            free(f);
+            f = NULL;
+        }
+    }
+    size_t rlen = strlen(req->region);
+    if (f == NULL || rlen >= sizeof f->region) {
+        json_t *o = json_object();
+        ddb_principal_request_facts(o, now, req->region, have_ip ? ip : NULL);
+        *owned = 1;
+        return o;
+    }
+    *owned = 0;
+    if (f->obj != NULL && f->now == now && f->have_ip == have_ip &&
+        (!have_ip || strcmp(f->ip, ip) == 0) && strcmp(f->region, req->region) == 0)
+        return f->obj;
+    json_decref(f->obj);
+    f->obj = json_object();
+    ddb_principal_request_facts(f->obj, now, req->region, have_ip ? ip : NULL);
+    f->now = now;
+    f->have_ip = have_ip;
+    memcpy(f->ip, have_ip ? ip : "", have_ip ? strlen(ip) + 1 : 1);
+    memcpy(f->region, req->region, rlen + 1);
+    return f->obj;
 }
 
 /*---- the recent decisions (bounded ring) ----*/
 
+/* A decision is recorded on every authorized request but read only when the
+** console or /_ddbd/decisions asks: a slot holds plain copies of the texts,
+** turned into JSON by ddb_authz_recent. */
+enum { DEC_OPEN, DEC_ALLOW, DEC_EXPLICIT_DENY, DEC_IMPLICIT_DENY };
+static const char *const decision_names[] = {"Open", "Allow", "ExplicitDeny", "ImplicitDeny"};
+
+#define SLOT_TEXT 320 /* principal, action, resource, policy and Sid of a typical entry */
+
+typedef struct recent_slot {
+    unsigned long long seq; /* 0: empty */
+    double time;
+    int decision;
+    int has_policy; /* a deciding statement: Policy, Statement (and Sid) */
+    int statement;
+    const char *text[5]; /* Principal, Action, Resource, Policy, Sid: into 'inline_text'
+                         ** or 'heap', NULL when absent */
+    char *heap;          /* when the texts do not fit inline */
+    char inline_text[SLOT_TEXT];
+} recent_slot;
+
+enum { T_PRINCIPAL, T_ACTION, T_RESOURCE, T_POLICY, T_SID };
+
 static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
-static json_t *recent[DDB_AUTHZ_RECENT];
+static recent_slot recent[DDB_AUTHZ_RECENT];
 static unsigned long long recent_seq;
 
 static void remember(const char *principal, const char *action, const char *resource,
-                     const char *decision, const ddb_iam_explain *why)
+                     int decision, const ddb_iam_explain *why)
 {
-    json_t *e = json_object();
-    json_object_set_new(e, "Time", json_real(ddb_now()));
-    json_object_set_new(e, "Principal", json_string(principal));
-    json_object_set_new(e, "Action", json_string(action));
-    json_object_set_new(e, "Resource", json_string(resource));
-    json_object_set_new(e, "Decision", json_string(decision));
-    if (why != NULL && why->policy != NULL) {
-        json_object_set_new(e, "Policy", json_string(ddb_iam_policy_name(why->policy)));
-        json_object_set_new(e, "Statement", json_integer(why->statement));
-        if (why->sid != NULL)
-            json_object_set_new(e, "Sid", json_string(why->sid));
+    double now = ddb_now();
+    const char *src[5] = {principal, action, resource, NULL, NULL};
+    int statement = 0, has_policy = why != NULL && why->policy != NULL;
+    if (has_policy) {
+        src[T_POLICY] = ddb_iam_policy_name(why->policy);
+        statement = why->statement;
+        src[T_SID] = why->sid;
+    }
+    size_t len[5], total = 0;
+    for (int i = 0; i < 5; i++) {
+        len[i] = src[i] != NULL ? strlen(src[i]) + 1 : 0;
+        total += len[i];
     }
     pthread_mutex_lock(&recent_lock);
     unsigned long long seq = ++recent_seq;
-    json_object_set_new(e, "Seq", json_integer((json_int_t)seq));
-    json_t **slot = &recent[seq % DDB_AUTHZ_RECENT];
-    json_decref(*slot);
-    *slot = e;
+    recent_slot *e = &recent[seq % DDB_AUTHZ_RECENT];
+    free(e->heap);
+    e->heap = total > sizeof e->inline_text ? ddb_xmalloc(total) : NULL;
+    char *o = e->heap != NULL ? e->heap : e->inline_text;
+    for (int i = 0; i < 5; i++) {
+        e->text[i] = src[i] != NULL ? o : NULL;
+        if (src[i] != NULL)
+            memcpy(o, src[i], len[i]);
+        o += len[i];
+    }
+    e->seq = seq;
+    e->time = now;
+    e->decision = decision;
+    e->has_policy = has_policy;
+    e->statement = statement;
     pthread_mutex_unlock(&recent_lock);
+}
+
+/* A slot as the console reads it: {"Time","Principal","Action","Resource",
+** "Decision"[,"Policy","Statement"[,"Sid"]],"Seq"}; a text jansson refuses
+** (not UTF-8) is left out, as json_object_set_new of a NULL value does. */
+static json_t *slot_json(const recent_slot *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "Time", json_real(e->time));
+    json_object_set_new(o, "Principal", json_string(e->text[T_PRINCIPAL]));
+    json_object_set_new(o, "Action", json_string(e->text[T_ACTION]));
+    json_object_set_new(o, "Resource", json_string(e->text[T_RESOURCE]));
+    json_object_set_new(o, "Decision", json_string(decision_names[e->decision]));
+    if (e->has_policy) {
+        json_object_set_new(o, "Policy", json_string(e->text[T_POLICY]));
+        json_object_set_new(o, "Statement", json_integer(e->statement));
+        if (e->text[T_SID] != NULL)
+            json_object_set_new(o, "Sid", json_string(e->text[T_SID]));
+    }
+    json_object_set_new(o, "Seq", json_integer((json_int_t)e->seq));
+    return o;
 }
 
 json_t *ddb_authz_recent(unsigned long long after)
@@ -136,7 +248,7 @@ json_t *ddb_authz_recent(unsigned long long after)
     if (after + 1 > first)
         first = after + 1;
     for (unsigned long long s = first; s <= recent_seq; s++)
-        json_array_append(out, recent[s % DDB_AUTHZ_RECENT]);
+        json_array_append_new(out, slot_json(&recent[s % DDB_AUTHZ_RECENT]));
     pthread_mutex_unlock(&recent_lock);
     return out;
 }
@@ -146,16 +258,26 @@ int ddb_authz(ddb_req *req, const char *action, const char *resource, json_t *ct
 {
     const ddb_principal *p = req->principal;
     if (req->srv->principals == NULL || p == NULL) {
-        remember(req->caller_arn, action, resource, "Open", NULL);
+        remember(req->caller_arn, action, resource, DEC_OPEN, NULL);
         return DDB_OK; /* open mode */
     }
-    json_t *full = ctx ? json_deep_copy(ctx) : json_object();
-    principal_keys(req, p, full);
+    /* The request's keys, then the principal's own, then the request facts,
+    ** each replacing keys of the same name: layered, not copied. */
+    int own_owned, facts_owned;
+    json_t *own = ddb_principal_own_context(p, &own_owned);
+    json_t *facts = request_facts(req, &facts_owned);
+    const json_t *layers[3] = {ctx, own, facts};
     ddb_iam_explain why;
-    ddb_iam_decision d = ddb_iam_evaluate(p->policies, p->n_policies, action, resource, full, &why);
-    json_decref(full);
+    ddb_iam_decision d = ddb_iam_evaluate_layers(p->policies, p->n_policies, action, resource,
+                                                 layers, 3, &why);
+    if (own_owned)
+        json_decref(own);
+    if (facts_owned)
+        json_decref(facts);
     remember(p->arn, action, resource,
-             d == DDB_IAM_ALLOW ? "Allow" : d == DDB_IAM_EXPLICIT_DENY ? "ExplicitDeny" : "ImplicitDeny",
+             d == DDB_IAM_ALLOW           ? DEC_ALLOW
+             : d == DDB_IAM_EXPLICIT_DENY ? DEC_EXPLICIT_DENY
+                                          : DEC_IMPLICIT_DENY,
              &why);
     if (d == DDB_IAM_ALLOW) {
         if (ddb_log_enabled(DDB_LOG_DEBUG))
@@ -193,12 +315,21 @@ int ddb_authz_table(ddb_req *req, const ddb_table *t, const char *name, const ch
             free(key);
         }
     }
-    char *arn = index ? ddb_xasprintf("arn:aws:dynamodb:%s:%s:table/%s/index/%s", req->region,
-                                      req->account, name, index)
-                      : ddb_xasprintf("arn:aws:dynamodb:%s:%s:table/%s", req->region,
-                                      req->account, name);
-    int rc = ddb_authz(req, req->op->action, arn, c, err);
-    free(arn);
+    /* arn:aws:dynamodb:REGION:ACCOUNT:table/NAME[/index/INDEX] */
+    ddb_buf arn = DDB_BUF_INIT;
+    ddb_buf_reserve(&arn, 255);
+    ddb_buf_puts(&arn, "arn:aws:dynamodb:");
+    ddb_buf_puts(&arn, req->region);
+    ddb_buf_putc(&arn, ':');
+    ddb_buf_puts(&arn, req->account);
+    ddb_buf_puts(&arn, ":table/");
+    ddb_buf_puts(&arn, name);
+    if (index != NULL) {
+        ddb_buf_puts(&arn, "/index/");
+        ddb_buf_puts(&arn, index);
+    }
+    int rc = ddb_authz(req, req->op->action, (const char *)arn.data, c, err);
+    ddb_buf_free(&arn);
     json_decref(c);
     return rc;
 }

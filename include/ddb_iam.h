@@ -103,6 +103,20 @@ ddb_iam_decision ddb_iam_evaluate(ddb_policy *const *policies, size_t n_policies
                                   const char *action, const char *resource,
                                   const json_t *context, ddb_iam_explain *why);
 
+/* ddb_iam_evaluate with the context given as 'n_layers' JSON objects read as
+** if merged in order into one: a later layer's key replaces an earlier
+** layer's key of exactly the same name (as json_object_set would), so
+** lookups see the exact-case entry of the last layer holding it, otherwise
+** the first case-insensitive match in the merged object's order. NULL and
+** non-object layers hold no keys. Lets a caller keep fixed keys (a
+** principal's own) in one object built once and layer a request's keys on
+** top without copying either. ddb_iam_evaluate(.., ctx, ..) is this with the
+** single layer 'ctx'. */
+ddb_iam_decision ddb_iam_evaluate_layers(ddb_policy *const *policies, size_t n_policies,
+                                         const char *action, const char *resource,
+                                         const json_t *const *layers, size_t n_layers,
+                                         ddb_iam_explain *why);
+
 /* 1 when the condition key 'key' (any case) is multivalued by type
 ** (ArrayOf... in the Service Authorization Reference): dynamodb:LeadingKeys,
 ** dynamodb:FirstPartitionKeyValues .. FourthPartitionKeyValues,

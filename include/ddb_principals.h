@@ -38,6 +38,8 @@ typedef struct ddb_principal {
     json_t *tags;         /* {"tenant":"t-037"} (owned) */
     struct ddb_policy **policies; /* compiled identity policies (owned) */
     size_t n_policies;
+    json_t *own_context;  /* its own keys (ddb_principal_context), built once by
+                          ** ddb_principals_load; NULL otherwise (owned) */
 } ddb_principal;
 
 typedef struct ddb_principals {
@@ -91,6 +93,11 @@ void ddb_principal_context(const ddb_principal *p, json_t *ctx);
 /* 1 when 'key' (any case) is one of the keys ddb_principal_context sets for
 ** some principal (aws:PrincipalTag/<anything> included), else 0. */
 int ddb_principal_key_is_own(const char *key);
+/* The principal's own keys as one object: p->own_context when the principal
+** came from ddb_principals_load (they never change; borrowed, shared by
+** threads read-only), else a new object the caller must release -- *owned
+** says which (1: decref it). */
+json_t *ddb_principal_own_context(const ddb_principal *p, int *owned);
 
 /* Set the facts ddbd adds to every request: aws:CurrentTime and
 ** aws:EpochTime ('now'), aws:SecureTransport "false" (ddbd speaks plain

@@ -58,7 +58,7 @@
 
 /* Scratch space of one evaluation. */
 typedef struct ectx {
-    const json_t *ctx;
+    const iam_ctx *ctx;
     iam_cells cells;
     ddb_buf bytes;
 } ectx;
@@ -277,9 +277,18 @@ ddb_iam_decision ddb_iam_evaluate(ddb_policy *const *policies, size_t n_policies
                                   const char *action, const char *resource,
                                   const json_t *context, ddb_iam_explain *why)
 {
+    return ddb_iam_evaluate_layers(policies, n_policies, action, resource, &context, 1, why);
+}
+
+ddb_iam_decision ddb_iam_evaluate_layers(ddb_policy *const *policies, size_t n_policies,
+                                         const char *action, const char *resource,
+                                         const json_t *const *layers, size_t n_layers,
+                                         ddb_iam_explain *why)
+{
     ddb_iam_explain allow = {NULL, -1, NULL};
     ddb_iam_decision d = DDB_IAM_IMPLICIT_DENY;
-    ectx e = {context, {NULL, 0, 0}, DDB_BUF_INIT};
+    iam_ctx ctx = {layers, layers != NULL ? n_layers : 0};
+    ectx e = {&ctx, {NULL, 0, 0}, DDB_BUF_INIT};
     iam_arn arn;
 
     if (why != NULL)

@@ -194,6 +194,15 @@ struct ddb_policy {
 
 /*---- iam_match.c -- templates, globbing, ARNs, context lookups ----*/
 
+/* The request context of one evaluation: JSON objects read as if merged in
+** order, a later layer's key replacing an earlier one of exactly the same
+** name (json_object_set), without building the merged object. NULL and
+** non-object layers hold no keys. */
+typedef struct iam_ctx {
+    const json_t *const *layer;
+    size_t n;
+} iam_ctx;
+
 /* Compile 'len' bytes of 'src' (borrowed for the template's lifetime) into
 ** 't'. 'wild': '*' and '?' are wildcards; 'vars': ${...} is a policy variable
 ** (Version 2012-10-17 and an element that allows variables). On a syntax
@@ -215,13 +224,13 @@ char *ddb_iamp_tmpl_multivalued_var(const iam_tmpl *t);
 /* Resolve 't' against 'ctx'. Returns 1 and sets *cells and *n to matcher cells
 ** (pointing into 't' or 'scratch'), or 0 when a variable has no value and no
 ** default: the pattern then matches nothing. */
-int ddb_iamp_tmpl_cells(const iam_tmpl *t, const json_t *ctx, iam_cells *scratch,
+int ddb_iamp_tmpl_cells(const iam_tmpl *t, const iam_ctx *ctx, iam_cells *scratch,
                         const int **cells, size_t *n);
 
 /* Resolve a non-wild template to bytes: sets *out and *n (pointing into 't' or
 ** 'scratch') and returns 1, or returns 0 when a variable has no value and no
 ** default. */
-int ddb_iamp_tmpl_bytes(const iam_tmpl *t, const json_t *ctx, ddb_buf *scratch,
+int ddb_iamp_tmpl_bytes(const iam_tmpl *t, const iam_ctx *ctx, ddb_buf *scratch,
                         const char **out, size_t *n);
 
 /* Glob-match 'cells' against 'n' bytes of 's'; 'fold' compares ASCII letters
@@ -233,12 +242,12 @@ void ddb_iamp_arn_split(const char *s, size_t n, iam_arn *out);
 
 /* Match an ARN pattern against a request string (already split in 'arn',
 ** with the raw text for "*" entries). */
-int ddb_iamp_arn_match(const iam_arnpat *p, const iam_arn *arn, const json_t *ctx,
+int ddb_iamp_arn_match(const iam_arnpat *p, const iam_arn *arn, const iam_ctx *ctx,
                        iam_cells *scratch);
 
 /* The context entry for 'key' (case-insensitive; an exact-case entry wins,
-** otherwise the first in the object's order), or NULL. Borrowed. */
-json_t *ddb_iamp_ctx_get(const json_t *ctx, const char *key, size_t key_len);
+** otherwise the first in the merged object's order), or NULL. Borrowed. */
+json_t *ddb_iamp_ctx_get(const iam_ctx *ctx, const char *key, size_t key_len);
 
 /* Text of a scalar context value: strings as they are, true/false, integers
 ** and reals (shortest round-trip form). NULL for null, arrays, objects.

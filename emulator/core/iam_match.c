@@ -104,21 +104,68 @@ size_t ddb_iamp_key_len(const char *key)
 #endif
 }
 
-json_t *ddb_iamp_ctx_get(const json_t *ctx, const char *key, size_t key_len)
+/* The member of object 'o' named exactly by (key, key_len), or NULL. */
+static json_t *member_exact(const json_t *o, const char *key, size_t key_len)
 {
-    const char *k;
-    json_t *v, *first_ci = NULL;
-
-    if (ctx == NULL || !json_is_object(ctx))
-        return NULL;
-    json_object_foreach ((json_t *)ctx, k, v) {
-        size_t klen = ddb_iamp_key_len(k);
-        if (klen == key_len && memcmp(k, key, klen) == 0)
-            return v;
-        if (first_ci == NULL && ddb_iamp_ascii_ieq(k, klen, key, key_len))
-            first_ci = v;
+#if JANSSON_VERSION_HEX >= 0x020e00
+    return json_object_getn(o, key, key_len);
+#else
+    if (key_len < 256 && memchr(key, '\0', key_len) == NULL) {
+        char buf[256];
+        memcpy(buf, key, key_len);
+        buf[key_len] = '\0';
+        return json_object_get(o, buf);
     }
-    return first_ci;
+    if (memchr(key, '\0', key_len) != NULL)
+        return NULL; /* keys cannot hold NUL bytes before jansson 2.14 */
+    const char *k;
+    json_t *v;
+    json_object_foreach ((json_t *)o, k, v) {
+        if (strlen(k) == key_len && memcmp(k, key, key_len) == 0)
+            return v;
+    }
+    return NULL;
+#endif
+}
+
+static int is_layer(const json_t *o)
+{
+    return o != NULL && json_is_object(o);
+}
+
+/* Exact-case entries first: the last layer holding the name wins, as in the
+** merged object. Otherwise the first case-insensitive match in the merged
+** object's order: a layer's keys in its order, after those of the layers
+** below it (a key already in a lower layer keeps that position, and that
+** lower layer's scan meets it first); its value is that of the last layer
+** holding exactly that name. */
+json_t *ddb_iamp_ctx_get(const iam_ctx *ctx, const char *key, size_t key_len)
+{
+    if (ctx == NULL)
+        return NULL;
+    for (size_t i = ctx->n; i-- > 0;) {
+        json_t *v;
+        if (is_layer(ctx->layer[i]) && (v = member_exact(ctx->layer[i], key, key_len)))
+            return v;
+    }
+    for (size_t i = 0; i < ctx->n; i++) {
+        const char *k;
+        json_t *v;
+        if (!is_layer(ctx->layer[i]))
+            continue;
+        json_object_foreach ((json_t *)ctx->layer[i], k, v) {
+            size_t klen = ddb_iamp_key_len(k);
+            if (!ddb_iamp_ascii_ieq(k, klen, key, key_len))
+                continue;
+            for (size_t j = ctx->n; j-- > i + 1;) {
+                json_t *over;
+                if (is_layer(ctx->layer[j]) && (over = member_exact(ctx->layer[j], k, klen)))
+                    return over;
+            }
+            return v;
+        }
+    }
+    return NULL;
 }
 
 void ddb_iamp_real_text(double d, char buf[40])
@@ -158,7 +205,7 @@ const char *ddb_iamp_scalar_text(const json_t *v, char buf[40], size_t *len)
 
 /* The value of variable 'tok' of 't' in 'ctx', or its default; NULL when it
 ** has neither. */
-static const char *var_value(const iam_tmpl *t, const iam_tok *tok, const json_t *ctx,
+static const char *var_value(const iam_tmpl *t, const iam_tok *tok, const iam_ctx *ctx,
                              char buf[40], size_t *len)
 {
     const json_t *v = ddb_iamp_ctx_get(ctx, t->src + tok->off, tok->len);
@@ -341,7 +388,7 @@ char *ddb_iamp_tmpl_multivalued_var(const iam_tmpl *t)
     return NULL;
 }
 
-int ddb_iamp_tmpl_cells(const iam_tmpl *t, const json_t *ctx, iam_cells *scratch,
+int ddb_iamp_tmpl_cells(const iam_tmpl *t, const iam_ctx *ctx, iam_cells *scratch,
                         const int **cells, size_t *n)
 {
     if (!t->has_vars) {
@@ -378,7 +425,7 @@ int ddb_iamp_tmpl_cells(const iam_tmpl *t, const json_t *ctx, iam_cells *scratch
     return 1;
 }
 
-int ddb_iamp_tmpl_bytes(const iam_tmpl *t, const json_t *ctx, ddb_buf *scratch,
+int ddb_iamp_tmpl_bytes(const iam_tmpl *t, const iam_ctx *ctx, ddb_buf *scratch,
                         const char **out, size_t *n)
 {
     if (!t->has_vars) {
@@ -409,6 +456,12 @@ int ddb_iamp_tmpl_bytes(const iam_tmpl *t, const json_t *ctx, ddb_buf *scratch,
 
 /*---- glob ----*/
 
+/* Bytes of the UTF-8 character at s (ASCII without the call). */
+static inline size_t char_len(const unsigned char *s, size_t n)
+{
+    return *s < 0x80 ? 1 : ddb_iamp_u8len(s, n);
+}
+
 int ddb_iamp_glob(const int *p, size_t pn, const char *str, size_t sn, int fold)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -418,10 +471,14 @@ int ddb_iamp_glob(const int *p, size_t pn, const char *str, size_t sn, int fold)
         if (pi < pn && p[pi] == IAM_CELL_STAR) {
             star_p = pi++;
             star_s = si;
+            while (pi < pn && p[pi] == IAM_CELL_STAR)
+                pi++;
+            if (pi == pn)
+                return 1; /* a trailing '*' takes the rest, whatever it is */
             continue;
         }
         if (pi < pn && p[pi] == IAM_CELL_QMARK) {
-            si += ddb_iamp_u8len(s + si, sn - si);
+            si += char_len(s + si, sn - si);
             pi++;
             continue;
         }
@@ -433,7 +490,7 @@ int ddb_iamp_glob(const int *p, size_t pn, const char *str, size_t sn, int fold)
         if (star_p == (size_t)-1)
             return 0;
         /* Let the last '*' absorb one more character and retry after it. */
-        star_s += ddb_iamp_u8len(s + star_s, sn - star_s);
+        star_s += char_len(s + star_s, sn - star_s);
         si = star_s;
         pi = star_p + 1;
     }
@@ -567,7 +624,7 @@ void ddb_iamp_arnpat_free(iam_arnpat *a)
     memset(a, 0, sizeof *a);
 }
 
-int ddb_iamp_arn_match(const iam_arnpat *p, const iam_arn *arn, const json_t *ctx,
+int ddb_iamp_arn_match(const iam_arnpat *p, const iam_arn *arn, const iam_ctx *ctx,
                        iam_cells *scratch)
 {
     if (p->any)

@@ -37,6 +37,18 @@ void ddb_principal_context(const ddb_principal *p, json_t *ctx)
     }
 }
 
+json_t *ddb_principal_own_context(const ddb_principal *p, int *owned)
+{
+    if (p->own_context != NULL) {
+        *owned = 0;
+        return p->own_context;
+    }
+    json_t *ctx = json_object();
+    ddb_principal_context(p, ctx);
+    *owned = 1;
+    return ctx;
+}
+
 int ddb_principal_key_is_own(const char *key)
 {
     if (key == NULL)

@@ -255,6 +255,10 @@ ddb_principals *ddb_principals_load(const char *path, ddb_error *err)
         ddb_principals_free(all);
         return NULL;
     }
+    for (size_t i = 0; i < all->n; i++) { /* a principal's own keys never change */
+        all->v[i].own_context = json_object();
+        ddb_principal_context(&all->v[i], all->v[i].own_context);
+    }
     return all;
 }
 
@@ -269,6 +273,7 @@ void ddb_principal_clear(ddb_principal *p)
     free(p->secret);
     free(p->session_token);
     json_decref(p->tags);
+    json_decref(p->own_context);
     for (size_t j = 0; j < p->n_policies; j++)
         ddb_iam_policy_free(p->policies[j]);
     free(p->policies);

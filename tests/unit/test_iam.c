@@ -118,6 +118,92 @@ static json_t *case_context(const suite *s, const json_t *c, const char *cname, 
     return ctx;
 }
 
+/*---- ddb_iam_evaluate_layers: the same decision as the merged object ----*/
+
+static void copy_case(char *dst, const char *src, size_t n, int upper)
+{
+    for (size_t i = 0; i < n; i++) {
+        char ch = src[i];
+        if (upper && ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        else if (!upper && ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        dst[i] = ch;
+    }
+}
+
+/* Set (key with its case changed, v) on 'o' when that differs from 'key'. */
+static void set_case_variant(json_t *o, const char *key, int upper, json_t *v)
+{
+    size_t n = strlen(key);
+    char *k = malloc(n + 1);
+    copy_case(k, key, n, upper);
+    k[n] = '\0';
+    if (strcmp(k, key) != 0)
+        json_object_set(o, k, v);
+    free(k);
+}
+
+static int same_outcome(ddb_iam_decision d1, const ddb_iam_explain *w1, ddb_iam_decision d2,
+                        const ddb_iam_explain *w2)
+{
+    return d1 == d2 && w1->policy == w2->policy && w1->statement == w2->statement &&
+           (w1->sid == NULL ? w2->sid == NULL : w2->sid != NULL && strcmp(w1->sid, w2->sid) == 0);
+}
+
+/* The case's context split into layers in two ways -- its keys dealt over
+** three disjoint layers; and the whole context under layers that replace
+** some keys exactly and add upper- and lower-case variants of others -- must
+** decide as the object those layers merge into (json_object_update in order),
+** and NULL or non-object layers must change nothing. */
+static void layer_check(ddb_policy *const *list, size_t n, const char *action,
+                        const char *resource, const json_t *ctx, const char *cname)
+{
+    char desc[300];
+    const char *k;
+    json_t *v;
+    size_t i = 0;
+    json_t *dealt[3] = {json_object(), json_object(), json_object()};
+    json_t *over[3] = {json_deep_copy(ctx), json_object(), json_object()};
+    json_t *repl = json_string("zz-layer-replaced");
+    json_object_foreach ((json_t *)ctx, k, v) {
+        json_object_set(dealt[i % 3], k, v);
+        if (i % 2 == 1)
+            json_object_set(over[1], k, repl);
+        if (i % 3 == 0)
+            set_case_variant(over[1], k, 1, v);
+        if (i % 4 == 1)
+            set_case_variant(over[2], k, 0, repl);
+        if (i % 5 == 2)
+            json_object_set(over[2], k, v);
+        i++;
+    }
+    json_t *const *sets[2] = {dealt, over};
+    int ok = 1;
+    for (int s = 0; s < 2; s++) {
+        json_t *merged = json_object();
+        for (int l = 0; l < 3; l++)
+            json_object_update(merged, sets[s][l]);
+        ddb_iam_explain w1, w2, w3;
+        ddb_iam_decision d1 = ddb_iam_evaluate(list, n, action, resource, merged, &w1);
+        ddb_iam_decision d2 = ddb_iam_evaluate_layers(list, n, action, resource,
+                                                      (const json_t *const *)sets[s], 3, &w2);
+        json_t *not_object = json_string("x");
+        const json_t *padded[4] = {NULL, merged, not_object, NULL};
+        ddb_iam_decision d3 = ddb_iam_evaluate_layers(list, n, action, resource, padded, 4, &w3);
+        json_decref(not_object);
+        ok = ok && same_outcome(d1, &w1, d2, &w2) && same_outcome(d1, &w1, d3, &w3);
+        json_decref(merged);
+    }
+    snprintf(desc, sizeof desc, "layers: %s", cname);
+    CHECK(desc, ok);
+    for (int l = 0; l < 3; l++) {
+        json_decref(dealt[l]);
+        json_decref(over[l]);
+    }
+    json_decref(repl);
+}
+
 static void run_error_case(const suite *s, const json_t *c, const char *cname)
 {
     static const char *const known[] = {"name",        "note",  "policy",
@@ -220,6 +306,7 @@ static void run_decision_case(const suite *s, const json_t *c, const char *cname
         ok = 0;
     }
     CHECK(cname, ok);
+    layer_check(list, n, action, resource, ctx, cname);
     json_decref(ctx);
     for (size_t i = 0; i < n_owned; i++)
         ddb_iam_policy_free(owned[i]);
